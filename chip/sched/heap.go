@@ -89,6 +89,3 @@ func (q *Heap) Each(fn func(Event)) {
 		fn(e)
 	}
 }
-
-// reset empties the heap and keeps its storage.
-func (q *Heap) reset() { q.h = q.h[:0] }

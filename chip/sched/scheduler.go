@@ -7,16 +7,19 @@ import (
 	"github.com/google/btree"
 )
 
-// ErrPast is wrapped by the error Schedule returns for an event before Now.
+// ErrPast is wrapped by the error Schedule returns for an event before the
+// current (time, phase).
 var ErrPast = errors.New("event is in the past")
 
 // Scheduler wraps a Queue: it numbers events as they are scheduled (Seq),
-// keeps the current time, and refuses events before it. It is not safe for
-// concurrent use; one chip owns one Scheduler.
+// keeps the current time and phase, and refuses events before them, so the
+// events Next returns always pass Check. It is not safe for concurrent use;
+// one chip owns one Scheduler.
 type Scheduler struct {
-	q       Queue
-	nowPS   int64
-	nextSeq uint64
+	q        Queue
+	nowPS    int64
+	nowPhase uint8
+	nextSeq  uint64
 }
 
 // New returns a Scheduler at time 0 that owns q. q is normally empty; events
@@ -33,11 +36,16 @@ func New(q Queue) *Scheduler {
 }
 
 // Schedule assigns e the next Seq and queues it. It returns an error
-// wrapping ErrPast, and queues nothing, if e.TimePS is before Now.
+// wrapping ErrPast, and queues nothing, if e.TimePS is before Now, or equals
+// Now with a Phase before NowPhase (that phase has already run at this time).
 func (s *Scheduler) Schedule(e Event) error {
 	if e.TimePS < s.nowPS {
 		return fmt.Errorf("sched: cannot schedule event kind %d for target %d at %d ps, now is %d ps: %w",
 			e.Kind, e.Target, e.TimePS, s.nowPS, ErrPast)
+	}
+	if e.TimePS == s.nowPS && e.Phase < s.nowPhase {
+		return fmt.Errorf("sched: cannot schedule event kind %d for target %d at %d ps phase %d, now is phase %d of that time: %w",
+			e.Kind, e.Target, e.TimePS, e.Phase, s.nowPhase, ErrPast)
 	}
 	e.Seq = s.nextSeq
 	s.nextSeq++
@@ -50,7 +58,7 @@ func (s *Scheduler) Schedule(e Event) error {
 func (s *Scheduler) Next() (Event, bool) {
 	e, ok := s.q.Pop()
 	if ok {
-		s.nowPS = e.TimePS
+		s.nowPS, s.nowPhase = e.TimePS, e.Phase
 	}
 	return e, ok
 }
@@ -61,6 +69,10 @@ func (s *Scheduler) Peek() (Event, bool) { return s.q.Peek() }
 
 // Now is the time of the last event returned by Next (0 before the first).
 func (s *Scheduler) Now() int64 { return s.nowPS }
+
+// NowPhase is the phase of the last event returned by Next (0 before the
+// first).
+func (s *Scheduler) NowPhase() uint8 { return s.nowPhase }
 
 // Len is the number of pending events.
 func (s *Scheduler) Len() int { return s.q.Len() }

@@ -1,0 +1,405 @@
+package chip
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/tessera-sim/tessera/chip/preset"
+	"github.com/tessera-sim/tessera/chip/sched"
+	"github.com/tessera-sim/tessera/compiler/image"
+	"github.com/tessera-sim/tessera/core"
+	"github.com/tessera-sim/tessera/mesh"
+)
+
+// Options control one run.
+type Options struct {
+	Steps int    // timesteps to run, ≥ 1
+	Seed  uint64 // run seed: with the image's seeds, fixes every random draw
+	// Workers is the number of goroutines sweeping cores; 0 means GOMAXPROCS.
+	// Results are identical for any value.
+	Workers int
+	// Queue picks the event queue: "calendar" (default) or "heap".
+	Queue string
+	// Progress, if set, is called after each step with (steps done, total).
+	Progress func(done, total int)
+}
+
+// Chip is a loaded image, ready to run.
+type Chip struct {
+	img   *image.Image
+	spec  preset.Spec
+	cores []*core.Core // by position in img.Cores
+	ids   []int32      // core id → position in cores, or -1
+	mesh  *mesh.Mesh
+
+	tilesInUse int
+	// Per core neuron: population index and index within it, and what to record.
+	neuronPop   [][]int32
+	neuronIndex [][]int32
+	recSpike    [][]bool
+	probes      []probeSite
+	inputRec    []bool // per input: record its spikes
+	inputPop    []int32
+}
+
+type probeSite struct {
+	core, neuron int
+	pop, index   int32
+	signals      image.Signal
+}
+
+// New builds a chip from an image, which is checked first.
+func New(img *image.Image) (*Chip, error) {
+	if err := img.Check(); err != nil {
+		return nil, fmt.Errorf("chip: image %q: %w", img.Name, err)
+	}
+	spec := img.Preset
+	if err := spec.Validate(); err != nil {
+		return nil, fmt.Errorf("chip: %w", err)
+	}
+	m, err := mesh.New(spec.Mesh)
+	if err != nil {
+		return nil, fmt.Errorf("chip: %w", err)
+	}
+	c := &Chip{img: img, spec: spec, mesh: m, ids: make([]int32, spec.Mesh.Cores())}
+	for i := range c.ids {
+		c.ids[i] = -1
+	}
+	tiles := map[mesh.Tile]bool{}
+	for i := range img.Cores {
+		ic := &img.Cores[i]
+		k, err := core.New(spec.Core, core.Config{
+			Du: ic.Du, Dv: ic.Dv, Vth: ic.Vth, BiasMant: ic.BiasMant, BiasExp: ic.BiasExp,
+			UInit: ic.UInit, VInit: ic.VInit, WeightExp: ic.WeightExp,
+			AxonStart: ic.AxonStart, SynNeuron: ic.SynNeuron, SynWeight: ic.SynWeight,
+			SynDelay: ic.SynDelay, SynClass: ic.SynClass,
+			RouteStart: ic.RouteStart, RouteCore: ic.RouteCore, RouteAxon: ic.RouteAxon,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("chip: core %d: %w", ic.ID, err)
+		}
+		c.cores = append(c.cores, k)
+		c.ids[ic.ID] = int32(i)
+		tiles[m.TileOf(int(ic.ID))] = true
+	}
+	c.tilesInUse = max(1, len(tiles))
+	c.mapNeurons()
+	return c, nil
+}
+
+// mapNeurons records, for every core neuron, its population and what the
+// probes want of it.
+func (c *Chip) mapNeurons() {
+	n := len(c.cores)
+	c.neuronPop, c.neuronIndex, c.recSpike = make([][]int32, n), make([][]int32, n), make([][]bool, n)
+	for i, k := range c.cores {
+		c.neuronPop[i] = make([]int32, k.NumNeurons())
+		c.neuronIndex[i] = make([]int32, k.NumNeurons())
+		c.recSpike[i] = make([]bool, k.NumNeurons())
+	}
+	popIndex := map[string]int32{}
+	for p, pop := range c.img.Populations {
+		popIndex[pop.Name] = int32(p)
+		for _, s := range pop.Slices {
+			ci := c.ids[s.Core]
+			for j := int32(0); j < s.Count; j++ {
+				c.neuronPop[ci][s.Offset+j] = int32(p)
+				c.neuronIndex[ci][s.Offset+j] = s.Start + j
+			}
+		}
+	}
+	c.inputRec = make([]bool, len(c.img.Inputs))
+	c.inputPop = make([]int32, len(c.img.Inputs))
+	for i, in := range c.img.Inputs {
+		c.inputPop[i] = popIndex[in.Population]
+	}
+	for _, pr := range c.img.Probes {
+		p := popIndex[pr.Population]
+		pop := &c.img.Populations[p]
+		if pop.IsInput {
+			for i, in := range c.img.Inputs {
+				if in.Population == pop.Name && pr.Signals&image.SignalSpikes != 0 {
+					c.inputRec[i] = true
+				}
+			}
+			continue
+		}
+		for _, idx := range pr.Neurons {
+			ci, off := c.locate(pop, idx)
+			if pr.Signals&image.SignalSpikes != 0 {
+				c.recSpike[ci][off] = true
+			}
+			if pr.Signals&(image.SignalU|image.SignalV) != 0 {
+				c.probes = append(c.probes, probeSite{core: ci, neuron: off, pop: p, index: idx,
+					signals: pr.Signals})
+			}
+		}
+	}
+}
+
+// locate finds the core position and core neuron of a population neuron.
+func (c *Chip) locate(pop *image.Population, idx int32) (int, int) {
+	for _, s := range pop.Slices {
+		if idx >= s.Start && idx < s.Start+s.Count {
+			return int(c.ids[s.Core]), int(s.Offset + idx - s.Start)
+		}
+	}
+	return 0, 0 // unreachable for a checked image
+}
+
+// Image returns the image the chip runs.
+func (c *Chip) Image() *image.Image { return c.img }
+
+// packet is one spike in flight on the mesh.
+type packet struct {
+	at, dst mesh.Tile
+	core    int32 // position in c.cores
+	axon    uint32
+	step    int32
+}
+
+const (
+	kindPacket uint8 = iota + 1
+)
+
+// Run resets the chip and runs opts.Steps timesteps.
+func (c *Chip) Run(ctx context.Context, opts Options) (*Result, error) {
+	if opts.Steps < 1 {
+		return nil, fmt.Errorf("chip: steps must be ≥ 1, got %d", opts.Steps)
+	}
+	var q sched.Queue
+	switch opts.Queue {
+	case "", "calendar":
+		cal, err := sched.NewCalendar(sched.DefaultCalendarSpec())
+		if err != nil {
+			return nil, fmt.Errorf("chip: %w", err)
+		}
+		q = cal
+	case "heap":
+		q = sched.NewHeap()
+	default:
+		return nil, fmt.Errorf("chip: unknown queue %q (calendar or heap)", opts.Queue)
+	}
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	for _, k := range c.cores {
+		k.Reset()
+	}
+	c.mesh.Reset()
+	r := &run{chip: c, s: sched.New(q), res: newResult(c, opts), workers: workers,
+		busy: make([]int64, len(c.cores)), busySum: make([]int64, len(c.cores)),
+		sweeps: make([][]core.Fire, len(c.cores)), durs: make([]int64, len(c.cores))}
+	r.inputs = make([]inputGen, len(c.img.Inputs))
+	for i := range c.img.Inputs {
+		in := &c.img.Inputs[i]
+		// One stream per input, from the run seed and the input's own seed.
+		r.inputs[i].rng = rand.New(rand.NewPCG(opts.Seed, in.Seed^uint64(i)<<32))
+	}
+	for step := int32(1); step <= int32(opts.Steps); step++ {
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("chip: stopped at step %d: %w", step, err)
+		}
+		if err := r.step(ctx, step); err != nil {
+			return nil, err
+		}
+		if opts.Progress != nil {
+			opts.Progress(int(step), opts.Steps)
+		}
+	}
+	r.res.finish(r)
+	return r.res, nil
+}
+
+type inputGen struct {
+	rng    *rand.Rand
+	cursor int // next raster spike
+}
+
+// run is the state of one Run.
+type run struct {
+	chip    *Chip
+	s       *sched.Scheduler
+	res     *Result
+	workers int
+
+	startPS  int64   // start of the current step
+	busy     []int64 // per core: when it is free
+	busySum  []int64 // per core: total busy time
+	sweeps   [][]core.Fire
+	durs     []int64
+	packets  []packet
+	free     []int32
+	inputs   []inputGen
+	lastPS   int64 // latest activity in the step
+	barriers uint64
+}
+
+func (r *run) step(ctx context.Context, step int32) error {
+	c := r.chip
+	S := r.startPS
+	r.lastPS = S
+	if err := r.sweepAll(ctx, step); err != nil {
+		return err
+	}
+	spikeLat := c.spec.Core.SpikeOut.LatencyPS
+	for ci, fires := range r.sweeps {
+		r.busy[ci] = S + r.durs[ci]
+		r.busySum[ci] += r.durs[ci]
+		r.lastPS = max(r.lastPS, r.busy[ci])
+		k := c.cores[ci]
+		src := c.mesh.TileOf(int(c.img.Cores[ci].ID))
+		for _, f := range fires {
+			if c.recSpike[ci][f.Neuron] {
+				r.res.addSpike(step, S+f.OffsetPS, c.neuronPop[ci][f.Neuron], c.neuronIndex[ci][f.Neuron])
+			}
+			cores, axons := k.Routes(int(f.Neuron))
+			for j := range cores {
+				if err := r.inject(src, cores[j], axons[j], step, S+f.OffsetPS+int64(j+1)*spikeLat); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	for _, p := range c.probes {
+		r.res.addProbe(step, p.pop, p.index, c.cores[p.core].U(p.neuron), c.cores[p.core].V(p.neuron))
+	}
+	if err := r.injectInputs(step, S); err != nil {
+		return err
+	}
+	for {
+		e, ok := r.s.Next()
+		if !ok {
+			break
+		}
+		if err := r.handle(e); err != nil {
+			return err
+		}
+	}
+	if err := c.mesh.Check(0); err != nil {
+		return fmt.Errorf("chip: step %d: %w", step, err)
+	}
+	end := r.lastPS
+	barrier := c.spec.Barrier.LatencyPS(c.tilesInUse)
+	r.barriers++
+	r.startPS = end + barrier
+	r.res.StepTimePS = append(r.res.StepTimePS, r.startPS-S)
+	return nil
+}
+
+// sweepAll sweeps every core for step, in parallel when it pays.
+func (r *run) sweepAll(ctx context.Context, step int32) error {
+	cores := r.chip.cores
+	if r.workers <= 1 || len(cores) < 4 {
+		for i, k := range cores {
+			r.sweeps[i], r.durs[i] = k.Sweep(step)
+		}
+		return nil
+	}
+	g, _ := errgroup.WithContext(ctx)
+	g.SetLimit(r.workers)
+	chunk := (len(cores) + r.workers - 1) / r.workers
+	for lo := 0; lo < len(cores); lo += chunk {
+		hi := min(lo+chunk, len(cores))
+		g.Go(func() error {
+			for i := lo; i < hi; i++ {
+				r.sweeps[i], r.durs[i] = cores[i].Sweep(step)
+			}
+			return nil
+		})
+	}
+	return g.Wait()
+}
+
+func (r *run) injectInputs(step int32, S int64) error {
+	c := r.chip
+	host := mesh.Tile(0)
+	for i := range c.img.Inputs {
+		in := &c.img.Inputs[i]
+		g := &r.inputs[i]
+		emit := func(ch int32) error {
+			if c.inputRec[i] {
+				r.res.addSpike(step, S, c.inputPop[i], ch)
+			}
+			r.res.InputSpikes++
+			for k := in.RouteStart[ch]; k < in.RouteStart[ch+1]; k++ {
+				if err := r.inject(host, in.RouteCore[k], in.RouteAxon[k], step, S); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		switch in.Kind {
+		case image.InputRaster:
+			for g.cursor < len(in.Spikes) && in.Spikes[g.cursor].Step < step {
+				g.cursor++
+			}
+			for ; g.cursor < len(in.Spikes) && in.Spikes[g.cursor].Step == step; g.cursor++ {
+				if err := emit(in.Spikes[g.cursor].Index); err != nil {
+					return err
+				}
+			}
+		case image.InputPoisson:
+			for ch := int32(0); ch < in.Size; ch++ {
+				if g.rng.Uint32() < in.ProbQ32 {
+					if err := emit(ch); err != nil {
+						return err
+					}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// inject puts a packet on the mesh at tile src at time t.
+func (r *run) inject(src mesh.Tile, coreID, axon uint32, step int32, t int64) error {
+	c := r.chip
+	if int(coreID) >= len(c.ids) || c.ids[coreID] < 0 {
+		c.mesh.Inject()
+		c.mesh.Drop()
+		return fmt.Errorf("chip: route to core %d, which is not in the image", coreID)
+	}
+	var id int32
+	if n := len(r.free); n > 0 {
+		id = r.free[n-1]
+		r.free = r.free[:n-1]
+	} else {
+		id = int32(len(r.packets))
+		r.packets = append(r.packets, packet{})
+	}
+	r.packets[id] = packet{at: src, dst: c.mesh.TileOf(int(coreID)), core: c.ids[coreID], axon: axon, step: step}
+	c.mesh.Inject()
+	return r.s.Schedule(sched.Event{TimePS: t, Kind: kindPacket, Target: id})
+}
+
+func (r *run) handle(e sched.Event) error {
+	switch e.Kind {
+	case kindPacket:
+		p := &r.packets[e.Target]
+		next, t, done := r.chip.mesh.Hop(p.at, p.dst, e.TimePS)
+		if !done {
+			p.at = next
+			return r.s.Schedule(sched.Event{TimePS: t, Kind: kindPacket, Target: e.Target})
+		}
+		k := r.chip.cores[p.core]
+		n, err := k.Receive(int(p.axon), p.step)
+		if err != nil {
+			return fmt.Errorf("chip: core %d: %w", r.chip.img.Cores[p.core].ID, err)
+		}
+		start := max(t, r.busy[p.core])
+		d := int64(n) * r.chip.spec.Core.SynOp.LatencyPS
+		r.busy[p.core] = start + d
+		r.busySum[p.core] += d
+		r.lastPS = max(r.lastPS, start+d)
+		r.free = append(r.free, e.Target)
+		return nil
+	}
+	return errors.New("chip: unknown event kind")
+}

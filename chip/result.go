@@ -1,0 +1,261 @@
+package chip
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+
+	"github.com/tessera-sim/tessera/core"
+	"github.com/tessera-sim/tessera/mesh"
+	"github.com/tessera-sim/tessera/router"
+)
+
+// SpikeRecord is one recorded spike.
+type SpikeRecord struct {
+	Step       int32
+	TimePS     int64 // when the neuron's update finished (inputs: step start)
+	Population int32 // index into Result.Populations
+	Neuron     int32 // index within the population
+}
+
+// ProbeRecord is one probed neuron's state at the end of a step.
+type ProbeRecord struct {
+	Step       int32
+	Population int32
+	Neuron     int32
+	U, V       int32
+}
+
+// Result is everything a run produced.
+type Result struct {
+	Populations []string
+	Spikes      []SpikeRecord // in step order, then core order
+	Probes      []ProbeRecord
+	StepTimePS  []int64 // hardware duration of each step, barrier included
+	InputSpikes uint64
+	Report      Report
+}
+
+func newResult(c *Chip, opts Options) *Result {
+	res := &Result{}
+	for _, p := range c.img.Populations {
+		res.Populations = append(res.Populations, p.Name)
+	}
+	res.Report = Report{Schema: ReportSchema, Network: c.img.Name, Preset: c.spec.Name,
+		Steps: opts.Steps, Seed: opts.Seed, DtPS: c.img.DtPS}
+	return res
+}
+
+func (res *Result) addSpike(step int32, t int64, pop, neuron int32) {
+	res.Spikes = append(res.Spikes, SpikeRecord{Step: step, TimePS: t, Population: pop, Neuron: neuron})
+}
+
+func (res *Result) addProbe(step int32, pop, neuron, u, v int32) {
+	res.Probes = append(res.Probes, ProbeRecord{Step: step, Population: pop, Neuron: neuron, U: u, V: v})
+}
+
+// ReportSchema names the version of report.json's layout.
+const ReportSchema = "tessera.report/v1"
+
+// Report is the cost report, written as report.json. Energies are integer
+// femtojoules, times integer picoseconds. The layout is documented in
+// docs/report.md; fields are only ever added.
+type Report struct {
+	Schema  string `json:"schema"`
+	Network string `json:"network"`
+	Preset  string `json:"preset"`
+	Steps   int    `json:"steps"`
+	Seed    uint64 `json:"seed"`
+	DtPS    int64  `json:"dt_ps"`
+
+	HardwareTimePS int64       `json:"hardware_time_ps"`
+	Ops            Ops         `json:"ops"`
+	Energy         EnergyTotal `json:"energy_fj"`
+	Mesh           mesh.Stats  `json:"mesh"`
+
+	StepTimePS []int64        `json:"step_time_ps"`
+	Cores      []CoreReport   `json:"cores"`
+	Routers    []RouterReport `json:"routers"`
+}
+
+// Ops counts every op class over the whole chip.
+type Ops struct {
+	SynOps         uint64 `json:"syn_ops"`
+	SynUpdates     uint64 `json:"syn_updates"`
+	NeuronActive   uint64 `json:"neuron_updates_active"`
+	NeuronInactive uint64 `json:"neuron_updates_inactive"`
+	Spikes         uint64 `json:"spikes"`
+	SpikesOut      uint64 `json:"spikes_out"`
+	InputSpikes    uint64 `json:"input_spikes"`
+	HopsEW         uint64 `json:"hops_ew"`
+	HopsNS         uint64 `json:"hops_ns"`
+	Barriers       uint64 `json:"barriers"`
+}
+
+// EnergyTotal is the chip's energy by op class, then dynamic, static and
+// total.
+type EnergyTotal struct {
+	core.Energy
+	HopEWFJ   uint64 `json:"hop_ew_fj"`
+	HopNSFJ   uint64 `json:"hop_ns_fj"`
+	BarrierFJ uint64 `json:"barrier_fj"`
+	DynamicFJ uint64 `json:"dynamic_fj"`
+	StaticFJ  uint64 `json:"static_fj"`
+	TotalFJ   uint64 `json:"total_fj"`
+}
+
+// CoreReport is one core's ops, busy time and energy.
+type CoreReport struct {
+	ID       int32         `json:"id"`
+	Tile     [2]int        `json:"tile"`
+	Neurons  int           `json:"neurons"`
+	Axons    int           `json:"axons"`
+	Ops      core.Counters `json:"ops"`
+	BusyPS   int64         `json:"busy_ps"`
+	Energy   core.Energy   `json:"energy_fj"`
+	EnergyFJ uint64        `json:"total_energy_fj"`
+}
+
+// RouterReport is one router's ops and energy.
+type RouterReport struct {
+	Tile [2]int `json:"tile"`
+	router.Counters
+	EnergyFJ uint64 `json:"energy_fj"`
+}
+
+func (res *Result) finish(r *run) {
+	c := r.chip
+	rep := &res.Report
+	rep.StepTimePS = res.StepTimePS
+	for _, d := range res.StepTimePS {
+		rep.HardwareTimePS += d
+	}
+	var all core.Counters
+	for i, k := range c.cores {
+		cnt := k.Counters()
+		all.Add(cnt)
+		id := c.img.Cores[i].ID
+		x, y := c.spec.Mesh.CoreTile(int(id))
+		e := cnt.Energy(c.spec.Core)
+		rep.Cores = append(rep.Cores, CoreReport{ID: id, Tile: [2]int{x, y}, Neurons: k.NumNeurons(),
+			Axons: k.NumAxons(), Ops: cnt, BusyPS: r.busySum[i], Energy: e, EnergyFJ: e.Total()})
+	}
+	rs := c.spec.Mesh.Router
+	for t, rc := range c.mesh.Counters() {
+		x, y := c.mesh.XY(mesh.Tile(t))
+		rep.Routers = append(rep.Routers, RouterReport{Tile: [2]int{x, y}, Counters: rc, EnergyFJ: rc.EnergyFJ(rs)})
+		rep.Ops.HopsEW += rc.HopsEW
+		rep.Ops.HopsNS += rc.HopsNS
+	}
+	rep.Ops.SynOps, rep.Ops.SynUpdates = all.SynOps, all.SynUpdates
+	rep.Ops.NeuronActive, rep.Ops.NeuronInactive = all.NeuronActive, all.NeuronInactive
+	rep.Ops.Spikes, rep.Ops.SpikesOut = all.Spikes, all.SpikesOut
+	rep.Ops.InputSpikes = res.InputSpikes
+	rep.Ops.Barriers = r.barriers
+
+	en := &rep.Energy
+	en.Energy = all.Energy(c.spec.Core)
+	en.HopEWFJ = rep.Ops.HopsEW * rs.HopEW.EnergyFJ
+	en.HopNSFJ = rep.Ops.HopsNS * rs.HopNS.EnergyFJ
+	en.BarrierFJ = rep.Ops.Barriers * c.spec.Barrier.EnergyFJ
+	en.DynamicFJ = en.Energy.Total() + en.HopEWFJ + en.HopNSFJ + en.BarrierFJ
+	en.StaticFJ = c.spec.StaticEnergyFJ(rep.HardwareTimePS)
+	en.TotalFJ = en.DynamicFJ + en.StaticFJ
+	rep.Mesh = c.mesh.Stats()
+}
+
+// WriteReport writes the report as indented JSON.
+func (res *Result) WriteReport(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(&res.Report); err != nil {
+		return fmt.Errorf("write report: %w", err)
+	}
+	return nil
+}
+
+// WriteSpikesCSV writes the recorded spikes as CSV:
+// step,time_ps,population,neuron.
+func (res *Result) WriteSpikesCSV(w io.Writer) error {
+	bw := bufio.NewWriter(w)
+	fmt.Fprintln(bw, "step,time_ps,population,neuron")
+	for _, s := range res.Spikes {
+		fmt.Fprintf(bw, "%d,%d,%s,%d\n", s.Step, s.TimePS, res.Populations[s.Population], s.Neuron)
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("write spikes: %w", err)
+	}
+	return nil
+}
+
+// WriteProbesCSV writes probed u and v as CSV: step,population,neuron,u,v.
+func (res *Result) WriteProbesCSV(w io.Writer) error {
+	bw := bufio.NewWriter(w)
+	fmt.Fprintln(bw, "step,population,neuron,u,v")
+	for _, p := range res.Probes {
+		fmt.Fprintf(bw, "%d,%s,%d,%d,%d\n", p.Step, res.Populations[p.Population], p.Neuron, p.U, p.V)
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("write probes: %w", err)
+	}
+	return nil
+}
+
+// Summary is a few lines for a terminal: spikes, hardware time, energy by
+// op class.
+func (res *Result) Summary(w io.Writer) error {
+	rep := &res.Report
+	e := rep.Energy
+	bw := bufio.NewWriter(w)
+	fmt.Fprintf(bw, "network %s on preset %s: %d steps, seed %d\n", rep.Network, rep.Preset, rep.Steps, rep.Seed)
+	fmt.Fprintf(bw, "spikes: %d from neurons, %d from inputs; %d packets, %d hops\n",
+		rep.Ops.Spikes, rep.Ops.InputSpikes, rep.Mesh.Injected, rep.Ops.HopsEW+rep.Ops.HopsNS)
+	fmt.Fprintf(bw, "hardware time: %s (%s per step on average)\n", fmtPS(rep.HardwareTimePS),
+		fmtPS(rep.HardwareTimePS/int64(max(rep.Steps, 1))))
+	fmt.Fprintf(bw, "energy: %s total (dynamic %s, static %s)\n", fmtFJ(e.TotalFJ), fmtFJ(e.DynamicFJ), fmtFJ(e.StaticFJ))
+	for _, row := range []struct {
+		name string
+		n    uint64
+		fj   uint64
+	}{
+		{"synaptic ops", rep.Ops.SynOps, e.SynOpFJ},
+		{"neuron updates (active)", rep.Ops.NeuronActive, e.NeuronActiveFJ},
+		{"neuron updates (inactive)", rep.Ops.NeuronInactive, e.NeuronInactiveFJ},
+		{"spikes out", rep.Ops.SpikesOut, e.SpikeOutFJ},
+		{"hops east-west", rep.Ops.HopsEW, e.HopEWFJ},
+		{"hops north-south", rep.Ops.HopsNS, e.HopNSFJ},
+		{"barriers", rep.Ops.Barriers, e.BarrierFJ},
+	} {
+		fmt.Fprintf(bw, "  %-26s %12d ops %14s\n", row.name, row.n, fmtFJ(row.fj))
+	}
+	return bw.Flush()
+}
+
+func fmtPS(ps int64) string {
+	switch {
+	case ps >= 1e12:
+		return fmt.Sprintf("%.3f s", float64(ps)/1e12)
+	case ps >= 1e9:
+		return fmt.Sprintf("%.3f ms", float64(ps)/1e9)
+	case ps >= 1e6:
+		return fmt.Sprintf("%.3f µs", float64(ps)/1e6)
+	case ps >= 1e3:
+		return fmt.Sprintf("%.3f ns", float64(ps)/1e3)
+	}
+	return fmt.Sprintf("%d ps", ps)
+}
+
+func fmtFJ(fj uint64) string {
+	switch {
+	case fj >= 1e12:
+		return fmt.Sprintf("%.3f mJ", float64(fj)/1e12)
+	case fj >= 1e9:
+		return fmt.Sprintf("%.3f µJ", float64(fj)/1e9)
+	case fj >= 1e6:
+		return fmt.Sprintf("%.3f nJ", float64(fj)/1e6)
+	case fj >= 1e3:
+		return fmt.Sprintf("%.3f pJ", float64(fj)/1e3)
+	}
+	return fmt.Sprintf("%d fJ", fj)
+}

@@ -1,0 +1,430 @@
+package compiler
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"math/bits"
+	"math/rand/v2"
+	"slices"
+	"sort"
+
+	"github.com/tessera-sim/tessera/chip/preset"
+	"github.com/tessera-sim/tessera/compiler/graph"
+	"github.com/tessera-sim/tessera/compiler/image"
+	"github.com/tessera-sim/tessera/compiler/netfile"
+)
+
+// Stats describe a compiled image.
+type Stats struct {
+	Populations int
+	Neurons     int
+	Synapses    int
+	CoresUsed   int
+	CoresTotal  int
+	Axons       int
+	Routes      int
+}
+
+func (s Stats) String() string {
+	return fmt.Sprintf("%d populations, %d neurons, %d synapses on %d of %d cores (%d axons, %d routes)",
+		s.Populations, s.Neurons, s.Synapses, s.CoresUsed, s.CoresTotal, s.Axons, s.Routes)
+}
+
+// CompileFile parses a network file and compiles it for spec.
+func CompileFile(path string, spec preset.Spec) (*image.Image, Stats, error) {
+	g, err := netfile.ParseFile(path)
+	if err != nil {
+		return nil, Stats{}, err
+	}
+	return Compile(g, spec)
+}
+
+// synapse is one expanded synapse of a projection.
+type synapse struct {
+	pre, post int32
+	weight    int32
+	delay     int32
+}
+
+// slice is one partition of a neuron population on one core.
+type slice struct {
+	pop          int // index into g.Populations
+	start, count int32
+	core         int32
+}
+
+// axonKey names an input axon: one per presynaptic neuron (or input channel)
+// that reaches a core.
+type axonKey struct {
+	pop    int
+	neuron int32
+}
+
+// Compile maps g onto the chip of spec and returns the image. Every capacity
+// problem is reported at once, as a graph.ErrorList.
+func Compile(g *graph.Graph, spec preset.Spec) (*image.Image, Stats, error) {
+	if err := spec.Validate(); err != nil {
+		return nil, Stats{}, fmt.Errorf("compile %s: %w", g.Name, err)
+	}
+	c := &compilation{g: g, spec: spec, popIndex: map[string]int{}}
+	for i, p := range g.Populations {
+		c.popIndex[p.Name] = i
+	}
+	c.expand()
+	c.partition()
+	if err := c.errs.Err(); err != nil {
+		c.errs.Sort()
+		return nil, Stats{}, err
+	}
+	img := c.emit()
+	if err := c.errs.Err(); err != nil {
+		c.errs.Sort()
+		return nil, Stats{}, err
+	}
+	if err := img.Check(); err != nil {
+		return nil, Stats{}, fmt.Errorf("compile %s: internal error, emitted image is inconsistent: %w", g.Name, err)
+	}
+	return img, c.stats, nil
+}
+
+type compilation struct {
+	g        *graph.Graph
+	spec     preset.Spec
+	popIndex map[string]int
+	errs     graph.ErrorList
+	stats    Stats
+
+	syn    [][]synapse // per projection
+	slices []slice
+	// popSlices[p] lists indices into slices, in neuron order.
+	popSlices [][]int
+}
+
+// expand turns every projection's connectivity into explicit synapses,
+// checking weights and delays against the core's limits.
+func (c *compilation) expand() {
+	cs := c.spec.Core
+	wmin, wmax := int32(-(1 << (cs.MaxWeightBits - 1))), int32(1<<(cs.MaxWeightBits-1)-1)
+	c.syn = make([][]synapse, len(c.g.Projections))
+	for k := range c.g.Projections {
+		pr := &c.g.Projections[k]
+		pre, post := c.g.Population(pr.Pre), c.g.Population(pr.Post)
+		if pre == nil || post == nil || post.IsInput() {
+			c.errs.Add(pr.Pos, "projection %s: pre or post population missing", pr.Name)
+			continue
+		}
+		var out []synapse
+		add := func(i, j int32, w, d int32) { out = append(out, synapse{pre: i, post: j, weight: w, delay: d}) }
+		switch pr.Conn.Kind {
+		case graph.AllToAll:
+			for i := int32(0); i < int32(pre.Size); i++ {
+				for j := int32(0); j < int32(post.Size); j++ {
+					add(i, j, pr.Weight, pr.Delay)
+				}
+			}
+		case graph.OneToOne:
+			for i := int32(0); i < int32(min(pre.Size, post.Size)); i++ {
+				add(i, i, pr.Weight, pr.Delay)
+			}
+		case graph.FixedProbability:
+			// One stream per projection, fixed by its seed: the same file
+			// always compiles to the same synapses.
+			rng := rand.New(rand.NewPCG(pr.Conn.Seed, 0x7e55e7a))
+			for i := int32(0); i < int32(pre.Size); i++ {
+				for j := int32(0); j < int32(post.Size); j++ {
+					if rng.Float64() < pr.Conn.P {
+						add(i, j, pr.Weight, pr.Delay)
+					}
+				}
+			}
+		case graph.List:
+			for _, p := range pr.Conn.Pairs {
+				w, d := pr.Weight, pr.Delay
+				if p.Weight != nil {
+					w = *p.Weight
+				}
+				if p.Delay != nil {
+					d = *p.Delay
+				}
+				add(p.Pre, p.Post, w, d)
+			}
+		}
+		badW, badD := 0, 0
+		for _, s := range out {
+			if s.weight < wmin || s.weight > wmax {
+				badW++
+			}
+			if s.delay < 0 || int(s.delay) > cs.MaxDelay {
+				badD++
+			}
+		}
+		if badW > 0 {
+			c.errs.Add(pr.Pos, "projection %s: %d synapses have weights outside %d..%d (%d-bit weights on preset %s)",
+				pr.Name, badW, wmin, wmax, cs.MaxWeightBits, c.spec.Name)
+		}
+		if badD > 0 {
+			c.errs.Add(pr.Pos, "projection %s: %d synapses have delays outside 0..%d (preset %s)",
+				pr.Name, badD, cs.MaxDelay, c.spec.Name)
+		}
+		// Duplicate (pre, post) synapses are legal (two projections may
+		// overlap), but within one projection a list may not repeat a pair.
+		slices.SortFunc(out, func(a, b synapse) int {
+			return cmp.Or(cmp.Compare(a.pre, b.pre), cmp.Compare(a.post, b.post))
+		})
+		c.syn[k] = out
+		c.stats.Synapses += len(out)
+	}
+}
+
+// synapseBits is the synapse memory one synapse takes on a core: its weight,
+// its delay if the core uses delays, and the index of its target neuron
+// (sparse encoding).
+func (c *compilation) synapseBits(withDelay bool) int {
+	cs := c.spec.Core
+	b := cs.MaxWeightBits + bits.Len(uint(cs.MaxNeurons-1))
+	if withDelay {
+		b += bits.Len(uint(cs.MaxDelay))
+	}
+	return b
+}
+
+// need is what one candidate slice uses of a core.
+type need struct {
+	axons, synapseBits int
+}
+
+// sliceNeed computes the axons and synapse memory of neurons
+// start..start+count-1 of population pop.
+func (c *compilation) sliceNeed(pop int, start, count int32) need {
+	axons := map[axonKey]bool{}
+	nsyn, delay := 0, false
+	for k := range c.g.Projections {
+		pr := &c.g.Projections[k]
+		if c.popIndex[pr.Post] != pop {
+			continue
+		}
+		pre := c.popIndex[pr.Pre]
+		for _, s := range c.syn[k] {
+			if s.post >= start && s.post < start+count {
+				axons[axonKey{pre, s.pre}] = true
+				nsyn++
+				delay = delay || s.delay > 0
+			}
+		}
+	}
+	return need{axons: len(axons), synapseBits: nsyn * c.synapseBits(delay)}
+}
+
+// partition cuts each neuron population into slices that fit a core and
+// gives each slice the next free core.
+func (c *compilation) partition() {
+	cs := c.spec.Core
+	c.popSlices = make([][]int, len(c.g.Populations))
+	total := c.spec.Mesh.Cores()
+	next := int32(0)
+	for p := range c.g.Populations {
+		pop := &c.g.Populations[p]
+		c.stats.Populations++
+		if pop.IsInput() {
+			continue
+		}
+		c.stats.Neurons += pop.Size
+		for start := int32(0); start < int32(pop.Size); {
+			count := min(int32(cs.MaxNeurons), int32(pop.Size)-start)
+			// Shrink until the slice fits; a single neuron that does not
+			// fit is an error.
+			var nd need
+			for {
+				nd = c.sliceNeed(p, start, count)
+				if (nd.axons <= cs.MaxAxons && nd.synapseBits <= cs.SynapseMemoryBits) || count == 1 {
+					break
+				}
+				count = max(1, count/2)
+			}
+			if nd.axons > cs.MaxAxons {
+				c.errs.Add(pop.Pos, "population %s: neuron %d alone needs %d input axons, a core of preset %s has %d",
+					pop.Name, start, nd.axons, c.spec.Name, cs.MaxAxons)
+				return
+			}
+			if nd.synapseBits > cs.SynapseMemoryBits {
+				c.errs.Add(pop.Pos, "population %s: neuron %d alone needs %d bits of synapse memory, a core of preset %s has %d",
+					pop.Name, start, nd.synapseBits, c.spec.Name, cs.SynapseMemoryBits)
+				return
+			}
+			c.popSlices[p] = append(c.popSlices[p], len(c.slices))
+			c.slices = append(c.slices, slice{pop: p, start: start, count: count, core: next})
+			next++
+			start += count
+		}
+	}
+	if int(next) > total {
+		c.errs.Add(c.g.Pos, "network needs %d cores, preset %s has %d (%d×%d tiles × %d cores)",
+			next, c.spec.Name, total, c.spec.Mesh.Width, c.spec.Mesh.Height, c.spec.Mesh.CoresPerTile)
+	}
+	c.stats.CoresUsed, c.stats.CoresTotal = int(next), total
+}
+
+// sliceOf returns the slice holding neuron i of population pop.
+func (c *compilation) sliceOf(pop int, i int32) *slice {
+	ss := c.popSlices[pop]
+	k := sort.Search(len(ss), func(k int) bool { s := &c.slices[ss[k]]; return s.start+s.count > i })
+	return &c.slices[ss[k]]
+}
+
+type route struct {
+	core, axon uint32
+}
+
+// emit builds the image: per core its neurons, axons and synapses; per
+// source neuron its routes.
+func (c *compilation) emit() *image.Image {
+	g := c.g
+	img := &image.Image{Name: g.Name, Preset: c.spec, DtPS: g.DtPS}
+	// Axons per core: every (pre population, pre neuron) with a synapse
+	// into the core, in (population, neuron) order.
+	type coreSyn struct {
+		axon   axonKey
+		neuron int32 // within the core
+		weight int32
+		delay  int32
+		exp    int32
+	}
+	perCore := make([][]coreSyn, len(c.slices))
+	for k := range g.Projections {
+		pr := &g.Projections[k]
+		pre, post := c.popIndex[pr.Pre], c.popIndex[pr.Post]
+		for _, s := range c.syn[k] {
+			sl := c.sliceOf(post, s.post)
+			perCore[sl.core] = append(perCore[sl.core], coreSyn{axon: axonKey{pre, s.pre},
+				neuron: s.post - sl.start, weight: s.weight, delay: s.delay, exp: pr.WeightExp})
+		}
+	}
+	// routes[pop][neuron] collects (core, axon) targets.
+	routes := make([][][]route, len(g.Populations))
+	for p := range g.Populations {
+		routes[p] = make([][]route, g.Populations[p].Size)
+	}
+	for ci := range c.slices {
+		sl := &c.slices[ci]
+		pop := &g.Populations[sl.pop]
+		ic := image.Core{ID: sl.core, Used: true}
+		for i := sl.start; i < sl.start+sl.count; i++ {
+			ic.Du = append(ic.Du, pop.Neuron.Du)
+			ic.Dv = append(ic.Dv, pop.Neuron.Dv)
+			ic.Vth = append(ic.Vth, pop.Neuron.Vth)
+			ic.BiasMant = append(ic.BiasMant, pop.Neuron.BiasMant[i])
+			ic.BiasExp = append(ic.BiasExp, pop.Neuron.BiasExp[i])
+			ic.UInit = append(ic.UInit, pop.Neuron.UInit[i])
+			ic.VInit = append(ic.VInit, pop.Neuron.VInit[i])
+		}
+		syns := perCore[ci]
+		slices.SortStableFunc(syns, func(a, b coreSyn) int {
+			return cmp.Or(cmp.Compare(a.axon.pop, b.axon.pop), cmp.Compare(a.axon.neuron, b.axon.neuron),
+				cmp.Compare(a.neuron, b.neuron))
+		})
+		classOf := map[int32]uint8{}
+		ic.AxonStart = []uint32{0}
+		var last axonKey
+		for k, s := range syns {
+			if k > 0 && s.axon != last {
+				ic.AxonStart = append(ic.AxonStart, uint32(k))
+			}
+			if k == 0 || s.axon != last {
+				axon := uint32(len(ic.AxonStart) - 1)
+				routes[s.axon.pop][s.axon.neuron] = append(routes[s.axon.pop][s.axon.neuron], route{uint32(sl.core), axon})
+			}
+			last = s.axon
+			cls, ok := classOf[s.exp]
+			if !ok {
+				cls = uint8(len(ic.WeightExp))
+				classOf[s.exp] = cls
+				ic.WeightExp = append(ic.WeightExp, s.exp)
+			}
+			ic.SynNeuron = append(ic.SynNeuron, uint32(s.neuron))
+			ic.SynWeight = append(ic.SynWeight, s.weight)
+			ic.SynDelay = append(ic.SynDelay, uint8(s.delay))
+			ic.SynClass = append(ic.SynClass, cls)
+		}
+		if len(syns) > 0 {
+			ic.AxonStart = append(ic.AxonStart, uint32(len(syns)))
+		}
+		if len(ic.WeightExp) == 0 {
+			ic.WeightExp = []int32{0}
+		}
+		c.stats.Axons += ic.NumAxons()
+		img.Cores = append(img.Cores, ic)
+	}
+	// Routes of core neurons.
+	for ci := range c.slices {
+		sl := &c.slices[ci]
+		ic := &img.Cores[ci]
+		ic.RouteStart = []uint32{0}
+		for i := sl.start; i < sl.start+sl.count; i++ {
+			for _, r := range routes[sl.pop][i] {
+				ic.RouteCore = append(ic.RouteCore, r.core)
+				ic.RouteAxon = append(ic.RouteAxon, r.axon)
+			}
+			ic.RouteStart = append(ic.RouteStart, uint32(len(ic.RouteCore)))
+		}
+		if n := len(ic.RouteCore); n > c.spec.Core.MaxRoutes {
+			c.errs.Add(g.Populations[sl.pop].Pos, "population %s: neurons %d..%d need %d output routes, a core of preset %s has %d",
+				g.Populations[sl.pop].Name, sl.start, sl.start+sl.count-1, n, c.spec.Name, c.spec.Core.MaxRoutes)
+		}
+		c.stats.Routes += len(ic.RouteCore)
+	}
+	// Inputs, populations, probes.
+	for p := range g.Populations {
+		pop := &g.Populations[p]
+		ip := image.Population{Name: pop.Name, Size: int32(pop.Size), IsInput: pop.IsInput()}
+		for _, k := range c.popSlices[p] {
+			sl := &c.slices[k]
+			ip.Slices = append(ip.Slices, image.Slice{Core: sl.core, Offset: 0, Start: sl.start, Count: sl.count})
+		}
+		img.Populations = append(img.Populations, ip)
+		if !pop.IsInput() {
+			continue
+		}
+		in := image.Input{Population: pop.Name, Size: int32(pop.Size), RouteStart: []uint32{0}}
+		switch pop.Input.Kind {
+		case graph.InputRaster:
+			in.Kind = image.InputRaster
+			for _, s := range pop.Input.Spikes {
+				in.Spikes = append(in.Spikes, image.Spike{Step: s.Step, Index: s.Index})
+			}
+		case graph.InputPoisson:
+			in.Kind = image.InputPoisson
+			in.Seed = pop.Input.Seed
+			prob := pop.Input.RateHz * float64(g.DtPS) * 1e-12
+			in.ProbQ32 = uint32(min(math.Round(prob*(1<<32)), math.MaxUint32))
+		}
+		for i := 0; i < pop.Size; i++ {
+			for _, r := range routes[p][i] {
+				in.RouteCore = append(in.RouteCore, r.core)
+				in.RouteAxon = append(in.RouteAxon, r.axon)
+			}
+			in.RouteStart = append(in.RouteStart, uint32(len(in.RouteCore)))
+		}
+		img.Inputs = append(img.Inputs, in)
+	}
+	for _, pr := range g.Probes {
+		ip := image.Probe{Population: pr.Population, Neurons: pr.Neurons}
+		if pr.Spikes {
+			ip.Signals |= image.SignalSpikes
+		}
+		if pr.U {
+			ip.Signals |= image.SignalU
+		}
+		if pr.V {
+			ip.Signals |= image.SignalV
+		}
+		if ip.Neurons == nil {
+			pop := g.Population(pr.Population)
+			for i := 0; i < pop.Size; i++ {
+				ip.Neurons = append(ip.Neurons, int32(i))
+			}
+		}
+		img.Probes = append(img.Probes, ip)
+	}
+	return img
+}

@@ -1,0 +1,118 @@
+// Package router is one mesh router: which output port a packet takes
+// (dimension-order XY routing), when its output port is free again, and
+// what each hop cost.
+//
+// A router is a state machine the chip drives through the mesh: "a packet
+// for tile (dx, dy) reached you at time t" → "it leaves through port p and
+// reaches the next tile at time t'". It knows nothing of neurons or files.
+//
+// This first model is store-and-forward with one packet per output port at
+// a time: a packet holds its output port for the hop's latency, and a packet
+// that finds the port busy waits. Buffers, credits, virtual channels and
+// multicast come with the cycle-accurate router.
+package router
+
+// Port is one side of a router.
+type Port uint8
+
+const (
+	Local Port = iota // to or from the cores of this tile
+	East              // +x
+	West              // −x
+	North             // +y
+	South             // −y
+	NumPorts
+)
+
+func (p Port) String() string {
+	return [...]string{"local", "east", "west", "north", "south", "?"}[min(int(p), int(NumPorts))]
+}
+
+// RouteXY is dimension-order routing: travel along x until the column
+// matches, then along y. It is deadlock-free on a mesh.
+func RouteXY(x, y, dx, dy int) Port {
+	switch {
+	case dx > x:
+		return East
+	case dx < x:
+		return West
+	case dy > y:
+		return North
+	case dy < y:
+		return South
+	}
+	return Local
+}
+
+// Step returns the neighbour of (x, y) through port p.
+func Step(x, y int, p Port) (int, int) {
+	switch p {
+	case East:
+		return x + 1, y
+	case West:
+		return x - 1, y
+	case North:
+		return x, y + 1
+	case South:
+		return x, y - 1
+	}
+	return x, y
+}
+
+// Counters are the ops of one router.
+type Counters struct {
+	HopsEW    uint64 `json:"hops_ew"`  // packets sent east or west
+	HopsNS    uint64 `json:"hops_ns"`  // packets sent north or south
+	Ejected   uint64 `json:"ejected"`  // packets handed to a local core
+	StallPS   int64  `json:"stall_ps"` // total time packets waited for a busy port
+	BusyPS    int64  `json:"busy_ps"`  // total time output ports were held
+	MaxWaitPS int64  `json:"max_wait_ps"`
+}
+
+// Router is one router's state.
+type Router struct {
+	spec     Spec
+	X, Y     int
+	freeAtPS [NumPorts]int64 // when each output port is free
+	count    Counters
+}
+
+// New returns the router of tile (x, y). spec must be valid.
+func New(spec Spec, x, y int) *Router { return &Router{spec: spec, X: x, Y: y} }
+
+// Forward takes a packet for tile (dx, dy) that reached the router at
+// nowPS. It returns the output port and the time the packet reaches the next
+// tile (for Local: the time it is handed to the core).
+func (r *Router) Forward(nowPS int64, dx, dy int) (Port, int64) {
+	p := RouteXY(r.X, r.Y, dx, dy)
+	if p == Local {
+		r.count.Ejected++
+		return p, nowPS
+	}
+	hop := r.spec.HopEW
+	if p == North || p == South {
+		hop = r.spec.HopNS
+		r.count.HopsNS++
+	} else {
+		r.count.HopsEW++
+	}
+	start := max(nowPS, r.freeAtPS[p])
+	if wait := start - nowPS; wait > 0 {
+		r.count.StallPS += wait
+		r.count.MaxWaitPS = max(r.count.MaxWaitPS, wait)
+	}
+	r.freeAtPS[p] = start + hop.LatencyPS
+	r.count.BusyPS += hop.LatencyPS
+	return p, start + hop.LatencyPS
+}
+
+// Counters returns the router's ops so far.
+func (r *Router) Counters() Counters { return r.count }
+
+// EnergyFJ prices the router's hops.
+func (c Counters) EnergyFJ(s Spec) uint64 {
+	return c.HopsEW*s.HopEW.EnergyFJ + c.HopsNS*s.HopNS.EnergyFJ
+}
+
+// Reset clears the router's state and counters.
+func (r *Router) Reset() { *r = Router{spec: r.spec, X: r.X, Y: r.Y} }
