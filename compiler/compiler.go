@@ -231,17 +231,22 @@ func (c *compilation) partition() {
 		}
 		c.stats.Neurons += pop.Size
 		for start := int32(0); start < int32(pop.Size); {
-			count := min(int32(cs.MaxNeurons), int32(pop.Size)-start)
-			// Shrink until the slice fits; a single neuron that does not
-			// fit is an error.
-			var nd need
-			for {
-				nd = c.sliceNeed(p, start, count)
-				if (nd.axons <= cs.MaxAxons && nd.synapseBits <= cs.SynapseMemoryBits) || count == 1 {
-					break
+			// The largest slice that fits, by bisection (needs grow with
+			// the slice); a single neuron that does not fit is an error.
+			fits := func(nd need) bool { return nd.axons <= cs.MaxAxons && nd.synapseBits <= cs.SynapseMemoryBits }
+			lo, hi := int32(1), min(int32(cs.MaxNeurons), int32(pop.Size)-start)
+			if !fits(c.sliceNeed(p, start, hi)) {
+				for lo < hi {
+					mid := lo + (hi-lo+1)/2
+					if fits(c.sliceNeed(p, start, mid)) {
+						lo = mid
+					} else {
+						hi = mid - 1
+					}
 				}
-				count = max(1, count/2)
 			}
+			count := hi
+			nd := c.sliceNeed(p, start, count)
 			if nd.axons > cs.MaxAxons {
 				c.errs.Add(pop.Pos, "population %s: neuron %d alone needs %d input axons, a core of preset %s has %d",
 					pop.Name, start, nd.axons, c.spec.Name, cs.MaxAxons)

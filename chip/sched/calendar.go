@@ -20,8 +20,8 @@ type CalendarSpec struct {
 	NumBuckets int `json:"num_buckets" yaml:"num_buckets"`
 }
 
-// MaxCalendarBuckets bounds CalendarSpec.NumBuckets (the wheel's index
-// arrays cost 8 bytes per bucket).
+// MaxCalendarBuckets bounds CalendarSpec.NumBuckets (the wheel costs 12
+// bytes per bucket even when empty).
 const MaxCalendarBuckets = 1 << 22
 
 // DefaultCalendarSpec suits a chip: events 1–100 ns apart and up to about
@@ -65,55 +65,67 @@ func (s CalendarSpec) Validate() error {
 }
 
 // blockLen is the number of events in one storage block of a bucket.
-const blockLen = 32
+const blockLen = 16
 
 // block is a fixed-size chunk of a bucket's events. Blocks live in one arena
 // and are linked by index, so the wheel holds no pointers and a drained
-// bucket gives its blocks back for reuse.
-type block struct {
-	ev   [blockLen]Event
-	n    int32 // events used in ev
-	next int32 // next block of the bucket, or of the free list; -1 ends
+// bucket gives its blocks back for reuse. A block's fill count and link are
+// kept apart from its events (blockN, blockNext), so that walking a list
+// does not touch the events.
+type block [blockLen]Event
+
+// slot is one bucket of the wheel: a list of blocks in arrival order.
+type slot struct {
+	first, last int32 // blocks; -1 if empty
+	n           int32 // events
 }
 
 // Calendar is a timing-wheel Queue: a ring of NumBuckets buckets, each
 // BucketWidthPS wide, for near events, and an overflow Heap for events
 // beyond the wheel. It pops exactly the sequence a Heap would pop for the
-// same operations, for any event times, with O(1) amortised work per event
-// when the wheel is sized to the traffic. See the package documentation.
+// same operations, for any event times, with O(1) amortised work per event.
+// See the package documentation for how to size it.
 //
 // Internally time is cut into buckets numbered TimePS >> log2(width). The
 // current bucket cur has been sorted into run; the wheel holds buckets
-// cur+1 … cur+NumBuckets-1 unsorted (appended in arrival order, sorted when
-// cur reaches them); far holds every later event; late holds events at or
+// cur+1 … cur+NumBuckets-1 unsorted (in arrival order, sorted when cur
+// reaches them); far holds every later event; late holds events at or
 // before cur that arrived after cur was sorted and could not simply be
 // appended to run.
 type Calendar struct {
 	spec  CalendarSpec
 	shift uint   // log2(BucketWidthPS)
+	wmask uint64 // BucketWidthPS-1
 	nb    uint64 // NumBuckets
 	mask  uint64 // NumBuckets-1
 
-	count int   // pending events, everywhere
-	cur   int64 // bucket number of run
+	count  int   // pending events, everywhere
+	cur    int64 // bucket number of run
+	lastPS int64 // time of the last popped event
 
 	run  []Event // current bucket, sorted; run[head:] is pending
 	head int
-	late Heap // events with bucket ≤ cur not in run
+	late Heap // events with bucket ≤ cur that are not in run
 	far  Heap // events with bucket ≥ cur+NumBuckets
 
-	wheelLen int     // events in the wheel's buckets
-	first    []int32 // per slot: first block, -1 if empty
-	last     []int32 // per slot: last block, -1 if empty
-	occupied []uint64
+	wheelLen int // events in the wheel's slots
+	slots    []slot
+	occupied []uint64 // bit s set iff slots[s] is non-empty
 	summary  []uint64 // bit w set iff occupied[w] != 0
-	blocks   []block
-	free     int32 // free-list head in blocks, -1 if none
+	blocks    []block
+	blockN    []int32 // events used in each block
+	blockNext []int32 // next block of the same slot, or of the free list; -1 ends
+	free      int32   // free-list head, -1 if none
 
-	phaseOr uint8   // OR of every Phase pushed: how many key bits Phase needs
-	tmp     []Event // radix sort scratch
-	hist    []int32 // radix sort counters
-	lastPS  int64   // time of the last popped event
+	// What the bucket sort may assume, since the queue was last empty.
+	phaseOr    uint8  // OR of every Phase pushed: the key bits Phase needs
+	lastSeq    uint64 // Seq of the last Push
+	seqRising  bool   // every Push had a larger Seq than the one before
+	pushedOnce bool   // lastSeq is set
+
+	tmp  []Event  // sort scratch
+	keys []uint64 // key sort scratch
+	hist []int32  // radix sort counters
 }
 
 var _ Queue = (*Calendar)(nil)
@@ -127,18 +139,19 @@ func NewCalendar(spec CalendarSpec) (*Calendar, error) {
 	nb := spec.NumBuckets
 	nw := (nb + 63) / 64
 	c := &Calendar{
-		spec:     spec,
-		shift:    uint(bits.TrailingZeros64(uint64(spec.BucketWidthPS))),
-		nb:       uint64(nb),
-		mask:     uint64(nb - 1),
-		first:    make([]int32, nb),
-		last:     make([]int32, nb),
-		occupied: make([]uint64, nw),
-		summary:  make([]uint64, (nw+63)/64),
-		free:     -1,
+		spec:      spec,
+		shift:     uint(bits.TrailingZeros64(uint64(spec.BucketWidthPS))),
+		wmask:     uint64(spec.BucketWidthPS - 1),
+		nb:        uint64(nb),
+		mask:      uint64(nb - 1),
+		slots:     make([]slot, nb),
+		occupied:  make([]uint64, nw),
+		summary:   make([]uint64, (nw+63)/64),
+		free:      -1,
+		seqRising: true,
 	}
-	for i := range c.first {
-		c.first[i], c.last[i] = -1, -1
+	for i := range c.slots {
+		c.slots[i] = slot{first: -1, last: -1}
 	}
 	return c, nil
 }
@@ -153,20 +166,16 @@ func (c *Calendar) Len() int { return c.count }
 // event; such an event simply pops next.
 func (c *Calendar) Push(e Event) {
 	b := e.TimePS >> c.shift
-	c.phaseOr |= e.Phase
 	if c.count == 0 {
-		// Empty: every bucket is empty, so any cur is consistent. Anchor the
-		// wheel just before the last popped time (a Scheduler never pushes
-		// before it), or before e if e is earlier, so that what is pushed
-		// next lands in the wheel rather than in late.
-		c.cur = min(b, c.lastPS>>c.shift)
-		if c.cur > math.MinInt64 {
-			c.cur--
-		}
-		c.run = c.run[:0]
-		c.head = 0
+		c.restart(b)
 	}
 	c.count++
+	c.phaseOr |= e.Phase
+	if e.Seq <= c.lastSeq && c.pushedOnce {
+		c.seqRising = false
+	}
+	c.lastSeq, c.pushedOnce = e.Seq, true
+
 	if b > c.cur {
 		if uint64(b)-uint64(c.cur) < c.nb {
 			c.appendSlot(uint64(b)&c.mask, e)
@@ -180,6 +189,22 @@ func (c *Calendar) Push(e Event) {
 		return
 	}
 	c.late.Push(e)
+}
+
+// restart re-anchors the empty calendar before pushing an event of bucket b.
+// Every bucket is empty, so any cur is consistent: take the bucket just
+// before the last popped time (a Scheduler never pushes before it), or just
+// before b if b is earlier, so that what comes next lands in the wheel
+// rather than in late.
+func (c *Calendar) restart(b int64) {
+	c.cur = min(b, c.lastPS>>c.shift)
+	if c.cur > math.MinInt64 {
+		c.cur--
+	}
+	c.run = c.run[:0]
+	c.head = 0
+	c.phaseOr = 0
+	c.seqRising, c.pushedOnce = true, false
 }
 
 // pushRun adds an event of the current bucket: appended to run if that keeps
@@ -254,7 +279,9 @@ func (c *Calendar) advance() {
 	} else {
 		c.cur = int64(uint64(c.cur) + c.nextOccupied())
 	}
-	// The wheel's window moved; bring the far events it now covers in.
+	// The wheel's window moved; bring in the far events it now covers. They
+	// come out of far in order, and before any Push could reach their
+	// bucket directly.
 	for len(c.far.h) > 0 {
 		b := c.far.top().TimePS >> c.shift
 		if uint64(b)-uint64(c.cur) >= c.nb {
@@ -266,205 +293,69 @@ func (c *Calendar) advance() {
 	c.gather(uint64(c.cur) & c.mask)
 }
 
-// appendSlot adds e to the end of bucket slot s.
+// appendSlot adds e to the end of slot s.
 func (c *Calendar) appendSlot(s uint64, e Event) {
-	t := c.last[s]
+	sl := &c.slots[s]
+	t := sl.last
 	if t < 0 {
 		t = c.allocBlock()
-		c.first[s], c.last[s] = t, t
+		sl.first, sl.last = t, t
 		w := s >> 6
 		if c.occupied[w] == 0 {
 			c.summary[w>>6] |= 1 << (w & 63)
 		}
 		c.occupied[w] |= 1 << (s & 63)
-	} else if c.blocks[t].n == blockLen {
+	} else if c.blockN[t] == blockLen {
 		nt := c.allocBlock()
-		c.blocks[t].next = nt
-		c.last[s] = nt
+		c.blockNext[t] = nt
+		sl.last = nt
 		t = nt
 	}
-	blk := &c.blocks[t]
-	blk.ev[blk.n] = e
-	blk.n++
+	sl.n++
+	c.blocks[t][c.blockN[t]] = e
+	c.blockN[t]++
 	c.wheelLen++
 }
 
 func (c *Calendar) allocBlock() int32 {
 	if i := c.free; i >= 0 {
-		c.free = c.blocks[i].next
-		c.blocks[i].next = -1
+		c.free = c.blockNext[i]
+		c.blockNext[i] = -1
 		return i
 	}
-	c.blocks = append(c.blocks, block{next: -1})
+	c.blocks = append(c.blocks, block{})
+	c.blockN = append(c.blockN, 0)
+	c.blockNext = append(c.blockNext, -1)
 	return int32(len(c.blocks) - 1)
 }
 
-// Sorting a bucket. A bucket's events arrive in Push order. When seqs grow
-// with every Push (a Scheduler guarantees it), events with equal (TimePS,
-// Phase) are therefore already in Seq order, and a stable LSD radix sort on
-// the key (time offset in bucket, Phase) sorts the bucket in O(k) — this is
-// what keeps a dense bucket cheap (a million pending events 5 ns apart put
-// some 50 000 events in one 256 ps bucket). A final pass checks the result
-// with Event.Less and falls back to a comparison sort if seqs were not in
-// Push order, so the order is exact for every Queue user. Buckets are
-// appended in order, so the far heap's events, which migrate in sorted order
-// and before any direct Push to their bucket, keep the property.
+// events returns the events stored in block bi.
+func (c *Calendar) events(bi int32) []Event { return c.blocks[bi][:c.blockN[bi]] }
 
-const (
-	radixMinEvents = 256 // smaller buckets are comparison-sorted
-	radixMaxBits   = 44  // wider keys are comparison-sorted
-	radixDigitBits = 11  // at most 2048 counters per pass
-)
+// freeBlock returns block bi to the free list and gives its successor.
+func (c *Calendar) freeBlock(bi int32) int32 {
+	next := c.blockNext[bi]
+	c.blockN[bi] = 0
+	c.blockNext[bi] = c.free
+	c.free = bi
+	return next
+}
 
 // take detaches slot s from the wheel and returns its first block and its
 // event count; the caller copies the events out and frees the blocks.
 func (c *Calendar) take(s uint64) (first int32, k int) {
-	first = c.first[s]
-	if first < 0 {
+	sl := c.slots[s]
+	if sl.first < 0 {
 		return -1, 0
 	}
-	for bi := first; bi >= 0; bi = c.blocks[bi].next {
-		k += int(c.blocks[bi].n)
-	}
-	c.wheelLen -= k
-	c.first[s], c.last[s] = -1, -1
+	c.slots[s] = slot{first: -1, last: -1}
+	c.wheelLen -= int(sl.n)
 	w := s >> 6
 	c.occupied[w] &^= 1 << (s & 63)
 	if c.occupied[w] == 0 {
 		c.summary[w>>6] &^= 1 << (w & 63)
 	}
-	return first, k
-}
-
-// freeBlock returns block bi to the free list and gives its successor.
-func (c *Calendar) freeBlock(bi int32) int32 {
-	blk := &c.blocks[bi]
-	next := blk.next
-	blk.n = 0
-	blk.next = c.free
-	c.free = bi
-	return next
-}
-
-// gather replaces run with the events of slot s, sorted.
-func (c *Calendar) gather(s uint64) {
-	first, k := c.take(s)
-	pb := uint(bits.Len8(c.phaseOr))
-	keyBits := c.shift + pb
-	if k < radixMinEvents || keyBits > radixMaxBits {
-		for bi := first; bi >= 0; {
-			c.run = append(c.run, c.blocks[bi].ev[:c.blocks[bi].n]...)
-			bi = c.freeBlock(bi)
-		}
-		sortEvents(c.run)
-		return
-	}
-	c.radixSort(first, k, pb, keyBits)
-	for i := 1; i < k; i++ {
-		if less(&c.run[i], &c.run[i-1]) {
-			slices.SortFunc(c.run, cmpEvent) // seqs were not in Push order
-			return
-		}
-	}
-}
-
-// radixSort fills run with the k events of the block list first, stably
-// sorted on (TimePS mod BucketWidthPS) << pb | Phase, and frees the blocks.
-func (c *Calendar) radixSort(first int32, k int, pb, keyBits uint) {
-	passes := (keyBits + radixDigitBits - 1) / radixDigitBits
-	var db uint
-	if passes > 0 {
-		db = (keyBits + passes - 1) / passes
-	}
-	radix := 1 << db
-	dmask := uint64(radix - 1)
-	wmask := uint64(c.spec.BucketWidthPS - 1)
-	key := func(e *Event) uint64 { return (uint64(e.TimePS)&wmask)<<pb | uint64(e.Phase) }
-
-	if cap(c.hist) < int(passes)*radix {
-		c.hist = make([]int32, int(passes)*radix)
-	}
-	hist := c.hist[:int(passes)*radix]
-	clear(hist)
-	for bi := first; bi >= 0; bi = c.blocks[bi].next {
-		blk := &c.blocks[bi]
-		for i := range blk.ev[:blk.n] {
-			kk := key(&blk.ev[i])
-			for p := range passes {
-				hist[int(p)*radix+int((kk>>(p*db))&dmask)]++
-			}
-		}
-	}
-	// Keep only the passes whose digit varies; turn counts into offsets.
-	var active [8]uint
-	na := 0
-	for p := range passes {
-		h := hist[int(p)*radix : int(p+1)*radix]
-		trivial := false
-		sum := int32(0)
-		for i, n := range h {
-			if int(n) == k {
-				trivial = true
-			}
-			h[i] = sum
-			sum += n
-		}
-		if !trivial {
-			active[na] = p
-			na++
-		}
-	}
-
-	if cap(c.run) < k {
-		c.run = make([]Event, 0, k+k/4)
-	}
-	if cap(c.tmp) < k {
-		c.tmp = make([]Event, 0, k+k/4)
-	}
-	// The last pass must land in run: start in run for an odd count.
-	dst, other := c.tmp[:k], c.run[:k]
-	if na%2 == 1 {
-		dst, other = other, dst
-	}
-	if na == 0 {
-		dst = c.run[:k]
-	}
-
-	// First pass reads the blocks (and frees them).
-	pos := 0
-	var h []int32
-	var shift uint
-	if na > 0 {
-		h = hist[int(active[0])*radix : int(active[0]+1)*radix]
-		shift = active[0] * db
-	}
-	for bi := first; bi >= 0; {
-		blk := &c.blocks[bi]
-		if na == 0 {
-			pos += copy(dst[pos:], blk.ev[:blk.n])
-		} else {
-			for i := range blk.ev[:blk.n] {
-				e := &blk.ev[i]
-				d := (key(e) >> shift) & dmask
-				dst[h[d]] = *e
-				h[d]++
-			}
-		}
-		bi = c.freeBlock(bi)
-	}
-	for a := 1; a < na; a++ {
-		src := dst
-		dst, other = other, src
-		h = hist[int(active[a])*radix : int(active[a]+1)*radix]
-		shift = active[a] * db
-		for i := range src {
-			e := &src[i]
-			d := (key(e) >> shift) & dmask
-			dst[h[d]] = *e
-			h[d]++
-		}
-	}
-	c.run = c.run[:k]
+	return sl.first, int(sl.n)
 }
 
 // nextOccupied returns the distance, in buckets, from cur to the next
@@ -507,9 +398,9 @@ func (c *Calendar) Each(fn func(Event)) {
 		fn(e)
 	}
 	c.late.Each(fn)
-	for s := range c.first {
-		for bi := c.first[s]; bi >= 0; bi = c.blocks[bi].next {
-			for _, e := range c.blocks[bi].ev[:c.blocks[bi].n] {
+	for _, sl := range c.slots {
+		for bi := sl.first; bi >= 0; bi = c.blockNext[bi] {
+			for _, e := range c.events(bi) {
 				fn(e)
 			}
 		}
@@ -517,12 +408,183 @@ func (c *Calendar) Each(fn func(Event)) {
 	c.far.Each(fn)
 }
 
-// sortEvents sorts r by Event.Less. Buckets often arrive sorted (migrated
-// from the far heap, or one event), so that case costs one pass.
+// Sorting a bucket.
+//
+// A bucket's events sit in arrival order. While every Push carries a larger
+// Seq than the one before (a Scheduler guarantees it), events with equal
+// (TimePS, Phase) are therefore already in Seq order: the far heap's events
+// migrate in order and before any Push can reach their bucket directly.
+// So a stable sort on the key (time offset in the bucket, Phase) is enough,
+// and a radix sort does that in O(k) — which keeps a dense bucket cheap (a
+// million pending events 5 ns apart put some 50 000 events in one 256 ps
+// bucket). If seqs were pushed in any other order, the result is checked
+// with Event.Less and comparison-sorted when needed, so the order is exact
+// for every Queue user.
+
+const (
+	insertionMaxEvents = 8    // buckets this small are insertion-sorted
+	radixMinEvents     = 1024 // buckets this large are radix-sorted,
+	radixDensity       = 8    // and so are those with ≥ 1 event per 8 key values; others key-sorted
+	keyIndexBits       = 20   // keySort packs (key, index) into 64 bits
+	radixMaxBits       = 64 - keyIndexBits
+	radixDigitBits     = 11 // at most 2048 counters per radix pass
+)
+
+// gather replaces run with the events of slot s, sorted.
+func (c *Calendar) gather(s uint64) {
+	first, k := c.take(s)
+	pb := uint(bits.Len8(c.phaseOr))
+	keyBits := c.shift + pb
+	switch {
+	case k <= insertionMaxEvents || keyBits > radixMaxBits:
+		for bi := first; bi >= 0; {
+			c.run = append(c.run, c.events(bi)...)
+			bi = c.freeBlock(bi)
+		}
+		sortEvents(c.run)
+		return
+	case k < radixMinEvents && k < 1<<keyBits/radixDensity:
+		c.keySort(first, pb)
+	default:
+		c.radixSort(first, k, pb, keyBits)
+	}
+	if c.seqRising {
+		return
+	}
+	for i := 1; i < k; i++ {
+		if less(&c.run[i], &c.run[i-1]) {
+			slices.SortFunc(c.run, cmpEvent)
+			return
+		}
+	}
+}
+
+// bucketKey is the sort key of e within its bucket: the time offset in the
+// bucket, then the Phase (pb bits).
+func (c *Calendar) bucketKey(e *Event, pb uint) uint64 {
+	return (uint64(e.TimePS)&c.wmask)<<pb | uint64(e.Phase)
+}
+
+// keySort fills run with the events of the block list first, stably sorted
+// on bucketKey, and frees the blocks. It sorts packed (key, arrival index)
+// words instead of moving 40-byte events around.
+func (c *Calendar) keySort(first int32, pb uint) {
+	tmp := c.tmp[:0]
+	keys := c.keys[:0]
+	for bi := first; bi >= 0; {
+		ev := c.events(bi)
+		for i := range ev {
+			keys = append(keys, c.bucketKey(&ev[i], pb)<<keyIndexBits|uint64(len(tmp)+i))
+		}
+		tmp = append(tmp, ev...)
+		bi = c.freeBlock(bi)
+	}
+	slices.Sort(keys)
+	run := c.run[:0]
+	for _, kk := range keys {
+		run = append(run, tmp[kk&(1<<keyIndexBits-1)])
+	}
+	c.run, c.tmp, c.keys = run, tmp, keys
+}
+
+// radixSort fills run with the k events of the block list first, stably
+// sorted on bucketKey (keyBits wide) by LSD radix passes, and frees the
+// blocks. Passes whose digit is the same for every event are skipped.
+func (c *Calendar) radixSort(first int32, k int, pb, keyBits uint) {
+	passes := (keyBits + radixDigitBits - 1) / radixDigitBits
+	var db uint
+	if passes > 0 {
+		db = (keyBits + passes - 1) / passes
+	}
+	radix := 1 << db
+	dmask := uint64(radix - 1)
+
+	if cap(c.hist) < int(passes)*radix {
+		c.hist = make([]int32, int(passes)*radix)
+	}
+	hist := c.hist[:int(passes)*radix]
+	clear(hist)
+	for bi := first; bi >= 0; bi = c.blockNext[bi] {
+		ev := c.events(bi)
+		for i := range ev {
+			key := c.bucketKey(&ev[i], pb)
+			for p := range passes {
+				hist[int(p)*radix+int((key>>(p*db))&dmask)]++
+			}
+		}
+	}
+	// Keep the passes whose digit varies; turn counts into start offsets.
+	var active [(64 + radixDigitBits - 1) / radixDigitBits]uint
+	na := 0
+	for p := range passes {
+		h := hist[int(p)*radix : int(p+1)*radix]
+		trivial := false
+		sum := int32(0)
+		for i, n := range h {
+			if int(n) == k {
+				trivial = true
+			}
+			h[i] = sum
+			sum += n
+		}
+		if !trivial {
+			active[na] = p
+			na++
+		}
+	}
+
+	if cap(c.run) < k {
+		c.run = make([]Event, 0, k+k/4)
+	}
+	if cap(c.tmp) < k {
+		c.tmp = make([]Event, 0, k+k/4)
+	}
+	// Ping-pong between run and tmp so that the last pass lands in run.
+	dst, other := c.tmp[:k], c.run[:k]
+	if na%2 == 1 || na == 0 {
+		dst, other = other, dst
+	}
+
+	// The first pass reads the blocks and frees them.
+	pos := 0
+	for bi := first; bi >= 0; {
+		ev := c.events(bi)
+		if na == 0 {
+			pos += copy(dst[pos:], ev)
+		} else {
+			h := hist[int(active[0])*radix : int(active[0]+1)*radix]
+			shift := active[0] * db
+			for i := range ev {
+				e := &ev[i]
+				d := (c.bucketKey(e, pb) >> shift) & dmask
+				dst[h[d]] = *e
+				h[d]++
+			}
+		}
+		bi = c.freeBlock(bi)
+	}
+	for a := 1; a < na; a++ {
+		src := dst
+		dst, other = other, src
+		h := hist[int(active[a])*radix : int(active[a]+1)*radix]
+		shift := active[a] * db
+		for i := range src {
+			e := &src[i]
+			d := (c.bucketKey(e, pb) >> shift) & dmask
+			dst[h[d]] = *e
+			h[d]++
+		}
+	}
+	c.run = c.run[:k]
+}
+
+// sortEvents sorts r by Event.Less; it serves small buckets and keys too
+// wide to radix-sort. Buckets often arrive sorted (one event, or migrated
+// from the far heap), so that case costs one pass.
 func sortEvents(r []Event) {
 	for i := 1; i < len(r); i++ {
 		if less(&r[i], &r[i-1]) {
-			if len(r) <= 12 {
+			if len(r) <= 2*insertionMaxEvents {
 				insertionSort(r)
 			} else {
 				slices.SortFunc(r, cmpEvent)

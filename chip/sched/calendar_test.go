@@ -88,23 +88,31 @@ func (c *Calendar) checkInvariants() error {
 		}
 	})
 	wheel := 0
-	for s := range c.first {
+	for s, sl := range c.slots {
 		occ := c.occupied[s>>6]&(1<<(uint(s)&63)) != 0
-		if (c.first[s] >= 0) != occ || (c.last[s] >= 0) != occ {
-			bad("slot %d: first %d last %d but occupied bit %v", s, c.first[s], c.last[s], occ)
+		if (sl.first >= 0) != occ || (sl.last >= 0) != occ || (sl.n > 0) != occ {
+			bad("slot %d: %+v but occupied bit %v", s, sl, occ)
 		}
-		for bi := c.first[s]; bi >= 0; bi = c.blocks[bi].next {
-			if c.blocks[bi].n == 0 {
+		inSlot := 0
+		for bi := sl.first; bi >= 0; bi = c.blockNext[bi] {
+			if c.blockN[bi] == 0 {
 				bad("slot %d: empty block %d", s, bi)
 			}
-			for _, e := range c.blocks[bi].ev[:c.blocks[bi].n] {
-				wheel++
+			if c.blockNext[bi] < 0 && bi != sl.last {
+				bad("slot %d: list ends at block %d, last says %d", s, bi, sl.last)
+			}
+			for _, e := range c.events(bi) {
+				inSlot++
 				b := bucket(e)
 				if b <= c.cur || uint64(b)-uint64(c.cur) >= c.nb || uint64(b)&c.mask != uint64(s) {
 					bad("slot %d holds %v (bucket %d, cur %d)", s, e, b, c.cur)
 				}
 			}
 		}
+		if inSlot != int(sl.n) {
+			bad("slot %d: n %d, blocks hold %d", s, sl.n, inSlot)
+		}
+		wheel += inSlot
 	}
 	if wheel != c.wheelLen {
 		bad("wheelLen %d, slots hold %d", c.wheelLen, wheel)

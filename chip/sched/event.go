@@ -3,17 +3,19 @@ package sched
 import (
 	"errors"
 	"fmt"
+	"unsafe"
 )
 
 // Event is one scheduled action. Kind, Target and Arg are opaque to the
-// scheduler: the chip gives them meaning.
+// scheduler: the chip gives them meaning. The fields are laid out so that an
+// Event is 32 bytes, two to a cache line.
 type Event struct {
 	TimePS int64  // hardware time in picoseconds
-	Phase  uint8  // lower phase runs first at equal time
 	Seq    uint64 // insertion order, assigned by Scheduler.Schedule (or by a Queue's user)
-	Kind   uint8
-	Target int32
 	Arg    int64
+	Target int32
+	Phase  uint8 // lower phase runs first at equal time
+	Kind   uint8
 }
 
 // Less orders events by (TimePS, Phase, Seq), lexicographically.
@@ -99,3 +101,6 @@ func Check(events []Event) error {
 	}
 	return errors.Join(errs...)
 }
+
+// Event must stay 32 bytes: the queues move events by value.
+var _ [32]struct{} = [unsafe.Sizeof(Event{})]struct{}{}

@@ -199,7 +199,7 @@ func (c *checker) core(i int) {
 
 	// Synapse memory.
 	nsyn := len(co.SynNeuron)
-	c.csr(where, "axon_start", co.AxonStart, -1, nsyn, "synapses")
+	c.csr(where, "axon_start", co.AxonStart, -1, "axon", nsyn, "synapses")
 	if co.NumAxons() > lim.MaxAxons {
 		c.errorf("%s: %d axons, more than the %d per core of preset %q (core.max_axons)", where, co.NumAxons(), lim.MaxAxons, c.img.Preset.Name)
 	}
@@ -248,12 +248,12 @@ func (c *checker) core(i int) {
 
 // csr checks a CSR index: at least one entry, the first 0, never
 // decreasing, the last equal to end (the length of what it indexes, called
-// endName). want is the required number of entries, or -1 for any.
-// It reports whether the index is valid.
-func (c *checker) csr(where, name string, idx []uint32, want int64, end int, endName string) bool {
+// endName). want is the required number of entries — one per unit plus one —
+// or -1 for any. It reports whether the index is valid.
+func (c *checker) csr(where, name string, idx []uint32, want int64, unit string, end int, endName string) bool {
 	ok := true
 	if want >= 0 && int64(len(idx)) != want {
-		c.errorf("%s: %s has %d entries, want %d (one per %s plus one)", where, name, len(idx), want, csrUnit(name))
+		c.errorf("%s: %s has %d entries, want %d (one per %s plus one)", where, name, len(idx), want, unit)
 		ok = false
 	}
 	if len(idx) == 0 {
@@ -283,20 +283,10 @@ func (c *checker) csr(where, name string, idx []uint32, want int64, end int, end
 	return ok
 }
 
-func csrUnit(name string) string {
-	if name == "axon_start" {
-		return "axon"
-	}
-	return "neuron or channel"
-}
-
 // routes checks a route table with one route_start entry per unit (neuron
 // or channel) plus one.
 func (c *checker) routes(where, unit string, units int64, start, core, axon []uint32) {
-	if int64(len(start)) != units+1 {
-		c.errorf("%s: route_start has %d entries, want %d (one per %s plus one)", where, len(start), units+1, unit)
-	}
-	startOK := c.csr(where, "route_start", start, -1, len(core), "routes") && int64(len(start)) == units+1
+	startOK := c.csr(where, "route_start", start, units+1, unit, len(core), "routes")
 	if len(axon) != len(core) {
 		c.errorf("%s: route_axon has %d entries but route_core has %d", where, len(axon), len(core))
 	}
@@ -304,7 +294,7 @@ func (c *checker) routes(where, unit string, units int64, start, core, axon []ui
 		if !startOK {
 			return ""
 		}
-		// The unit u whose routes start[u]..start[u+1] hold r.
+		// The unit u whose routes start[u]..start[u+1]-1 hold r.
 		u, _ := slices.BinarySearch(start, uint32(r)+1)
 		return fmt.Sprintf(" (of %s %d)", unit, u-1)
 	}
@@ -397,7 +387,9 @@ func (c *checker) slices(where string, i int) {
 		if !onImage {
 			c.errorf("%s: slice %d is on core %d, which is not in the image", where, j, s.Core)
 			ok = false
-		} else if off, end := int64(s.Offset), int64(s.Offset)+int64(s.Count); s.Count >= 1 {
+		}
+		if onImage && s.Count >= 1 {
+			off, end := int64(s.Offset), int64(s.Offset)+int64(s.Count)
 			if n := int64(c.img.Cores[k].NumNeurons()); off < 0 || end > n {
 				c.errorf("%s: slice %d holds neurons %d..%d of core %d, which has %d neurons", where, j, off, end-1, s.Core, n)
 				ok = false

@@ -176,9 +176,13 @@ func decodePayload(payload []byte) (*Image, error) {
 		return nil, err
 	}
 
-	if tag := sr.peek(); tag != "" {
+	if left := len(sr.p) - sr.off; left > 0 {
+		if left < sectionHeaderSize {
+			return nil, fmt.Errorf("%w: section header at byte %d needs %d bytes, %d left",
+				ErrTruncated, HeaderSize+sr.off, sectionHeaderSize, left)
+		}
 		return nil, fmt.Errorf("%w: section %q at byte %d follows the last section %q",
-			ErrCorrupt, tag, HeaderSize+sr.off, tagProbes)
+			ErrCorrupt, sr.peek(), HeaderSize+sr.off, tagProbes)
 	}
 	return img, nil
 }
@@ -273,7 +277,7 @@ func (d *decoder) need(n uint64, what string, args ...any) bool {
 		return false
 	}
 	if left := uint64(len(d.b) - d.off); n > left {
-		d.err = fmt.Errorf("%w: %s: %s needs %d bytes, %d left", ErrTruncated, d.where, fmt.Sprintf(what, args...), n, left)
+		d.err = fmt.Errorf("%w: %s: reading %s needs %d bytes, %d left", ErrTruncated, d.where, fmt.Sprintf(what, args...), n, left)
 		return false
 	}
 	return true

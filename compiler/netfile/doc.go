@@ -1,0 +1,69 @@
+// Package netfile reads Tessera's network file, the human-written description
+// of a spiking network, into a *graph.Graph for the rest of the compiler.
+//
+// # Synopsis
+//
+//	g, err := netfile.ParseFile("net.yaml")
+//	g, err := netfile.Parse("net.json", data)
+//
+// # Description
+//
+// A network file is YAML, or JSON with the same schema (a file whose name ends
+// in .json is read as strict JSON). It declares the timestep, neuron
+// populations with integer Loihi LIF parameters, input sources (a spike
+// raster, inline or in a CSV file, or a seeded Poisson process), projections
+// between them and probes. A short one:
+//
+//	name: two-populations
+//	dt: 1ms
+//	units: hardware
+//	populations:
+//	  - name: exc
+//	    size: 4
+//	    neuron: {du: 410, dv: 410, vth: 100}
+//	inputs:
+//	  - name: stim
+//	    size: 2
+//	    raster: {spikes: [[1, 0], [3, 1]]}
+//	projections:
+//	  - {pre: stim, post: exc, connectivity: all_to_all, weight: 100}
+//	probes:
+//	  - {population: exc, record: [spikes, v]}
+//
+// docs/network-format.md is the full reference: every field with its type,
+// default and range. Schema holds the same format as a JSON Schema for
+// editors.
+//
+// # Checking
+//
+// Parse checks everything it can without knowing the hardware: the type and
+// range of every value, mandatory fields, names that refer to populations,
+// list lengths against population sizes, duplicates. Nothing is coerced or
+// silently defaulted: an unknown field is an error (with the closest allowed
+// name when it looks like a typo), "4" is not an integer, 4.0 is not an
+// integer, 0.3ps is not a whole number of picoseconds.
+//
+// All problems are reported at once, as a graph.ErrorList sorted by position;
+// each has a file:line:col and says what to change. YAML and JSON syntax
+// errors are one positioned error each. The graph is returned only when there
+// is no error.
+//
+// # Resolution of names and files
+//
+// Populations and inputs share one namespace, and projections and probes may
+// name any of them wherever they appear in the file. Raster files are read
+// relative to the directory of the network file (filepath.Dir of the path
+// given to Parse).
+//
+// # What it does not do
+//
+// It does not check hardware capacities (neurons per core, synapse memory),
+// which depend on the preset; the partitioner does. It does not generate
+// synapses from a connectivity rule or draw random numbers; the graph keeps the
+// rule and its seed. It does not convert biological units: only units:
+// hardware exists so far.
+//
+// Parse never panics. The memory it needs grows with the sizes declared in
+// the file (each neuron population is expanded to per-neuron parameter
+// slices), not only with the file's length.
+package netfile

@@ -1,0 +1,162 @@
+package netfile
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/tessera-sim/tessera/compiler/graph"
+)
+
+// FuzzParse feeds arbitrary bytes, as YAML and as JSON: Parse must not panic
+// and must return either a graph or an error list, never both or neither.
+func FuzzParse(f *testing.F) {
+	seeds, err := filepath.Glob("testdata/*.*")
+	if err != nil {
+		f.Fatal(err)
+	}
+	bad, _ := filepath.Glob("testdata/bad/*")
+	for _, s := range append(seeds, bad...) {
+		data, err := os.ReadFile(s)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data, filepath.Ext(s) == ".json")
+	}
+	if len(seeds) == 0 {
+		f.Fatal("no seed corpus in testdata/")
+	}
+	f.Fuzz(func(t *testing.T, data []byte, isJSON bool) {
+		// Raster files are resolved in testdata/, where the seeds' stim.csv is.
+		path := "testdata/fuzz.yaml"
+		if isJSON {
+			path = "testdata/fuzz.json"
+		}
+		p := newParser(path)
+		p.neuronLimit = 1 << 16 // keep the fuzzer's memory small
+		g, err := p.parse(data)
+		switch {
+		case err == nil && g == nil:
+			t.Fatal("no graph and no error")
+		case err != nil && g != nil:
+			t.Fatal("both a graph and an error")
+		case err != nil:
+			if err.Error() == "" {
+				t.Fatal("empty error message")
+			}
+		default:
+			checkGraph(t, g)
+		}
+	})
+}
+
+// checkGraph fails t if g breaks a promise Parse makes about the graphs it
+// returns.
+func checkGraph(t *testing.T, g *graph.Graph) {
+	t.Helper()
+	fail := func(format string, args ...any) {
+		t.Helper()
+		t.Fatalf(format, args...)
+	}
+	if g.DtPS <= 0 {
+		fail("dt %d ps", g.DtPS)
+	}
+	if len(g.Populations) == 0 {
+		fail("no populations")
+	}
+	sizes := map[string]int{}
+	inputs := map[string]bool{}
+	for _, pop := range g.Populations {
+		if _, dup := sizes[pop.Name]; dup || !nameSyntax.MatchString(pop.Name) {
+			fail("bad or duplicate name %q", pop.Name)
+		}
+		if pop.Size < 1 || pop.Size > maxSize {
+			fail("%s: size %d", pop.Name, pop.Size)
+		}
+		sizes[pop.Name], inputs[pop.Name] = pop.Size, pop.IsInput()
+		if in := pop.Input; in != nil {
+			switch in.Kind {
+			case graph.InputRaster:
+				for i, s := range in.Spikes {
+					if s.Step < 1 || s.Index < 0 || int(s.Index) >= pop.Size {
+						fail("%s: spike %+v out of range", pop.Name, s)
+					}
+					if i > 0 {
+						prev := in.Spikes[i-1]
+						if prev.Step > s.Step || prev.Step == s.Step && prev.Index >= s.Index {
+							fail("%s: spikes not sorted or duplicated at %d", pop.Name, i)
+						}
+					}
+				}
+			case graph.InputPoisson:
+				if in.RateHz <= 0 || in.RateHz*float64(g.DtPS) > 1e12 {
+					fail("%s: rate %g", pop.Name, in.RateHz)
+				}
+			default:
+				fail("%s: input kind %d", pop.Name, in.Kind)
+			}
+			continue
+		}
+		n := pop.Neuron
+		if n.Model != "lif" || n.Du < 0 || n.Du > maxDecay || n.Dv < 0 || n.Dv > maxDecay || n.Vth < 0 || n.Vth > maxVth {
+			fail("%s: neuron %+v", pop.Name, n)
+		}
+		for _, s := range [][]int32{n.BiasMant, n.BiasExp, n.UInit, n.VInit} {
+			if len(s) != pop.Size {
+				fail("%s: per-neuron slice of length %d", pop.Name, len(s))
+			}
+		}
+		for i := range pop.Size {
+			b := int64(n.BiasMant[i]) << n.BiasExp[i]
+			if b > maxState || b < -maxState || n.UInit[i] < -maxState || n.UInit[i] > maxState || n.VInit[i] < -maxState || n.VInit[i] > maxState {
+				fail("%s: neuron %d out of range", pop.Name, i)
+			}
+		}
+	}
+	for _, pr := range g.Projections {
+		pre, ok1 := sizes[pr.Pre]
+		post, ok2 := sizes[pr.Post]
+		if !ok1 || !ok2 || inputs[pr.Post] {
+			fail("projection %s: bad pre or post", pr.Name)
+		}
+		if pr.Weight < minWeight || pr.Weight > maxWeight || pr.WeightExp < minWExp || pr.WeightExp > maxWExp || pr.Delay < 0 || pr.Delay > maxDelay {
+			fail("projection %s: %+v", pr.Name, pr)
+		}
+		switch pr.Conn.Kind {
+		case graph.AllToAll:
+		case graph.OneToOne:
+			if pre != post {
+				fail("projection %s: one_to_one %d -> %d", pr.Name, pre, post)
+			}
+		case graph.FixedProbability:
+			if pr.Conn.P <= 0 || pr.Conn.P > 1 {
+				fail("projection %s: p %g", pr.Name, pr.Conn.P)
+			}
+		case graph.List:
+			if len(pr.Conn.Pairs) == 0 {
+				fail("projection %s: empty list", pr.Name)
+			}
+			for _, pair := range pr.Conn.Pairs {
+				if pair.Pre < 0 || int(pair.Pre) >= pre || pair.Post < 0 || int(pair.Post) >= post {
+					fail("projection %s: pair %+v out of range", pr.Name, pair)
+				}
+			}
+		default:
+			fail("projection %s: connectivity %d", pr.Name, pr.Conn.Kind)
+		}
+	}
+	for _, pr := range g.Probes {
+		size, ok := sizes[pr.Population]
+		if !ok || !pr.Spikes && !pr.U && !pr.V || inputs[pr.Population] && (pr.U || pr.V) {
+			fail("probe %+v", pr)
+		}
+		if pr.Neurons != nil && len(pr.Neurons) == 0 {
+			fail("probe %+v: empty neuron list", pr)
+		}
+		for _, i := range pr.Neurons {
+			if i < 0 || int(i) >= size {
+				fail("probe %+v: neuron %d", pr, i)
+			}
+		}
+	}
+}

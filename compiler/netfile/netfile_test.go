@@ -1,0 +1,225 @@
+package netfile_test
+
+import (
+	"math"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tessera-sim/tessera/compiler/graph"
+	"github.com/tessera-sim/tessera/compiler/netfile"
+)
+
+func ptr(v int32) *int32 { return &v }
+
+// TestParseTwoPopulations checks every field of the graph of a network that
+// uses most of the format.
+func TestParseTwoPopulations(t *testing.T) {
+	const file = "testdata/two_populations.yaml"
+	g, err := netfile.ParseFile(file)
+	require.NoError(t, err)
+	at := func(line, col int) graph.Pos { return graph.Pos{File: file, Line: line, Col: col} }
+	want := &graph.Graph{
+		Name: "two-populations",
+		DtPS: 1_000_000_000,
+		Populations: []graph.Population{
+			{
+				Name: "exc", Size: 4, Pos: at(6, 5),
+				Neuron: graph.NeuronParams{
+					Model: "lif", Du: 410, Dv: 410, Vth: 100,
+					BiasMant: []int32{0, 10, 20, 30},
+					BiasExp:  []int32{2, 2, 2, 2},
+					UInit:    []int32{0, 0, 0, 0},
+					VInit:    []int32{0, 0, 0, 0},
+				},
+			},
+			{
+				Name: "inh", Size: 2, Pos: at(15, 5),
+				Neuron: graph.NeuronParams{
+					Model: "lif", Du: 4095, Dv: 200, Vth: 50,
+					BiasMant: []int32{0, 0},
+					BiasExp:  []int32{0, 0},
+					UInit:    []int32{0, 0},
+					VInit:    []int32{-5, -5},
+				},
+			},
+			{
+				Name: "stim", Size: 2, Pos: at(19, 5),
+				Input: &graph.InputSource{
+					Kind:   graph.InputRaster,
+					Spikes: []graph.Spike{{Step: 1, Index: 0}, {Step: 3, Index: 0}, {Step: 3, Index: 1}},
+				},
+			},
+		},
+		Projections: []graph.Projection{
+			{
+				Name: "stim_to_exc", Pre: "stim", Post: "exc", Pos: at(24, 5),
+				Conn:   graph.Connectivity{Kind: graph.AllToAll},
+				Weight: 100,
+			},
+			{
+				Name: "exc->inh", Pre: "exc", Post: "inh", Pos: at(29, 5),
+				Conn:   graph.Connectivity{Kind: graph.FixedProbability, P: 0.25, Seed: 7},
+				Weight: 60, WeightExp: 1, Delay: 2,
+			},
+			{
+				Name: "inh->exc", Pre: "inh", Post: "exc", Pos: at(35, 5),
+				Conn: graph.Connectivity{Kind: graph.List, Pairs: []graph.Pair{
+					{Pre: 0, Post: 0},
+					{Pre: 1, Post: 3, Weight: ptr(-40)},
+					{Pre: 1, Post: 2, Weight: ptr(-20), Delay: ptr(5)},
+				}},
+				Weight: -30,
+			},
+		},
+		Probes: []graph.Probe{
+			{Population: "exc", Spikes: true, V: true, Pos: at(41, 5)},
+			{Population: "inh", U: true, Neurons: []int32{1}, Pos: at(43, 5)},
+			{Population: "stim", Spikes: true, Pos: at(46, 5)},
+		},
+		Pos: at(2, 1),
+	}
+	assert.Equal(t, want, g)
+	assert.Nil(t, g.Probes[0].Neurons, "no neurons field means every neuron (nil)")
+	assert.True(t, g.Population("stim").IsInput())
+	assert.False(t, g.Population("exc").IsInput())
+}
+
+// TestParsePoissonAndRasterFile covers a Poisson input, a raster CSV file,
+// one_to_one, extreme values and YAML anchors with a merge key.
+func TestParsePoissonAndRasterFile(t *testing.T) {
+	g, err := netfile.ParseFile("testdata/poisson_raster_file.yaml")
+	require.NoError(t, err)
+
+	assert.Equal(t, "poisson_raster_file", g.Name, "default name: the file's base name")
+	assert.Equal(t, int64(500_000_000), g.DtPS)
+	require.Len(t, g.Populations, 4)
+
+	noise := g.Population("noise")
+	require.NotNil(t, noise)
+	assert.Equal(t, &graph.InputSource{Kind: graph.InputPoisson, RateHz: 20.5, Seed: math.MaxUint64}, noise.Input)
+
+	stim := g.Population("stim")
+	require.NotNil(t, stim)
+	assert.Equal(t, &graph.InputSource{
+		Kind:   graph.InputRaster,
+		File:   filepath.Join("testdata", "stim.csv"),
+		Spikes: []graph.Spike{{Step: 1, Index: 0}, {Step: 2, Index: 0}, {Step: 2, Index: 2}},
+	}, stim.Input)
+
+	out, out2 := g.Population("out"), g.Population("out2")
+	require.NotNil(t, out)
+	require.NotNil(t, out2)
+	assert.Equal(t, []int32{1, -2, 8388607}, out.Neuron.UInit)
+	assert.Equal(t, int32(131071), out.Neuron.Vth)
+	assert.Equal(t, int32(7), out2.Neuron.Vth, "a key beside a merge (<<) overrides the merged one")
+	assert.Equal(t, out.Neuron.UInit, out2.Neuron.UInit, "merged from the anchor")
+
+	require.Len(t, g.Projections, 3)
+	assert.Equal(t, graph.OneToOne, g.Projections[0].Conn.Kind)
+	assert.Equal(t, [3]int32{-256, -8, 63}, [3]int32{g.Projections[0].Weight, g.Projections[0].WeightExp, g.Projections[0].Delay})
+	assert.Equal(t, [2]int32{255, 7}, [2]int32{g.Projections[1].Weight, g.Projections[1].WeightExp})
+	list := g.Projections[2]
+	assert.Equal(t, "out.to.out2", list.Name)
+	assert.Equal(t, []graph.Pair{{Pre: 2, Post: 0, Weight: ptr(1)}, {Pre: 0, Post: 1, Weight: ptr(2), Delay: ptr(0)}}, list.Conn.Pairs)
+
+	require.Len(t, g.Probes, 1)
+	assert.Equal(t, graph.Probe{Population: "out", Spikes: true, U: true, V: true, Neurons: []int32{2, 0},
+		Pos: graph.Pos{File: "testdata/poisson_raster_file.yaml", Line: 31, Col: 5}}, g.Probes[0])
+}
+
+// TestYAMLAndJSONAgree parses the same network written in YAML and in JSON.
+func TestYAMLAndJSONAgree(t *testing.T) {
+	for _, name := range []string{"two_populations", "poisson_raster_file"} {
+		t.Run(name, func(t *testing.T) {
+			y, err := netfile.ParseFile(filepath.Join("testdata", name+".yaml"))
+			require.NoError(t, err)
+			j, err := netfile.ParseFile(filepath.Join("testdata", name+".json"))
+			require.NoError(t, err)
+			assert.Equal(t, withoutPos(y), withoutPos(j))
+		})
+	}
+}
+
+// withoutPos clears every position of g.
+func withoutPos(g *graph.Graph) *graph.Graph {
+	c := *g
+	c.Pos = graph.Pos{}
+	c.Populations = append([]graph.Population(nil), g.Populations...)
+	for i := range c.Populations {
+		c.Populations[i].Pos = graph.Pos{}
+	}
+	c.Projections = append([]graph.Projection(nil), g.Projections...)
+	for i := range c.Projections {
+		c.Projections[i].Pos = graph.Pos{}
+	}
+	c.Probes = append([]graph.Probe(nil), g.Probes...)
+	for i := range c.Probes {
+		c.Probes[i].Pos = graph.Pos{}
+	}
+	return &c
+}
+
+// TestJSONPositions checks that a JSON file's positions are exact, though
+// it is not read by the YAML parser.
+func TestJSONPositions(t *testing.T) {
+	const file = "testdata/two_populations.json"
+	g, err := netfile.ParseFile(file)
+	require.NoError(t, err)
+	assert.Equal(t, graph.Pos{File: file, Line: 1, Col: 1}, g.Pos)
+	assert.Equal(t, graph.Pos{File: file, Line: 6, Col: 5}, g.Populations[0].Pos)
+	assert.Equal(t, graph.Pos{File: file, Line: 57, Col: 5}, g.Probes[2].Pos)
+
+	// Multi-byte characters count as one column, as in YAML.
+	_, err = netfile.Parse("n.json", []byte(`{"name": "é", "dt": "1µs", "units": "hardware", "populations": 3}`))
+	assertErrors(t, err, "n.json:1:64: populations must be a list")
+}
+
+func TestParseFileMissing(t *testing.T) {
+	_, err := netfile.ParseFile(filepath.Join(t.TempDir(), "nope.yaml"))
+	require.Error(t, err)
+	assert.ErrorIs(t, err, os.ErrNotExist)
+}
+
+// TestDt covers the timestep's units and exact conversion to picoseconds.
+func TestDt(t *testing.T) {
+	for _, tc := range []struct {
+		dt   string
+		want int64
+	}{
+		{"1ms", 1_000_000_000},
+		{"0.5 ms", 500_000_000},
+		{"100us", 100_000_000},
+		{"100µs", 100_000_000},
+		{"100μs", 100_000_000},
+		{"1s", 1_000_000_000_000},
+		{"2.5ns", 2500},
+		{"7ps", 7},
+		{"1e-3s", 1_000_000_000},
+		{"0.001e3ms", 1_000_000_000},
+		{"000.25ms", 250_000_000},
+		{"9223372036854775807ps", math.MaxInt64},
+	} {
+		t.Run(tc.dt, func(t *testing.T) {
+			g, err := netfile.Parse("dt.yaml", []byte("dt: "+tc.dt+"\nunits: hardware\ninputs: [{name: a, size: 1, poisson: {rate_hz: 1e-9, seed: 0}}]\n"))
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, g.DtPS)
+		})
+	}
+}
+
+func TestNameDefault(t *testing.T) {
+	src := []byte("dt: 1ms\nunits: hardware\ninputs: [{name: a, size: 1, raster: {spikes: []}}]\n")
+	for path, want := range map[string]string{
+		"nets/mnist.v2.yaml": "mnist.v2",
+		"plain":              "plain",
+		"":                   "network",
+	} {
+		g, err := netfile.Parse(path, src)
+		require.NoError(t, err, path)
+		assert.Equal(t, want, g.Name, path)
+	}
+}
