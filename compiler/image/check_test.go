@@ -2,6 +2,7 @@ package image
 
 import (
 	"io"
+	"math"
 	"strings"
 	"testing"
 
@@ -217,8 +218,8 @@ func TestCheckNeverPanics(t *testing.T) {
 			Cores: []Core{{ID: 1 << 30, Du: []int32{-1}, AxonStart: []uint32{5, 1}, SynNeuron: []uint32{1 << 31},
 				SynClass: []uint8{255}, SynDelay: []uint8{255}, RouteStart: []uint32{9}, RouteCore: []uint32{^uint32(0)}}},
 			Inputs:      []Input{{Population: "x", Size: -5, RouteStart: []uint32{1, 0}, RouteAxon: []uint32{3}}},
-			Populations: []Population{{Name: "x", Size: 1 << 31 - 1, Slices: []Slice{{Core: 1 << 30, Offset: -1, Start: 1 << 31 - 1, Count: 1 << 31 - 1}}}},
-			Probes:      []Probe{{Population: "x", Signals: 255, Neurons: []int32{-1, 1 << 31 - 1}}},
+			Populations: []Population{{Name: "x", Size: math.MaxInt32, Slices: []Slice{{Core: 1 << 30, Offset: -1, Start: math.MaxInt32, Count: math.MaxInt32}}}},
+			Probes:      []Probe{{Population: "x", Signals: 255, Neurons: []int32{-1, math.MaxInt32}}},
 		},
 	} {
 		t.Run(name, func(t *testing.T) {

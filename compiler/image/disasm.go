@@ -206,7 +206,11 @@ func (p *printer) population(pop *Population) {
 
 func (p *printer) probe(i int, pr *Probe) {
 	p.printf("\nprobe %d  population %q  signals %s\n", i, pr.Population, pr.Signals)
-	p.printf("  neurons: %d\n   ", len(pr.Neurons))
+	p.printf("  neurons: %d\n", len(pr.Neurons))
+	if len(pr.Neurons) == 0 {
+		return
+	}
+	p.printf("   ")
 	shown := len(pr.Neurons)
 	if p.max > 0 {
 		shown = min(shown, p.max)

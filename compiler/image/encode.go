@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 )
 
 // Encode returns the .tsi bytes of img. It runs img.Check first and encodes
@@ -204,13 +205,17 @@ func (e *encoder) str(s string) {
 }
 
 func (e *encoder) i32s(a []int32) {
-	for _, v := range a {
-		e.i32(v)
+	n := len(e.b)
+	e.b = slices.Grow(e.b, 4*len(a))[:n+4*len(a)]
+	for i, v := range a {
+		binary.LittleEndian.PutUint32(e.b[n+4*i:], uint32(v))
 	}
 }
 
 func (e *encoder) u32s(a []uint32) {
-	for _, v := range a {
-		e.u32(v)
+	n := len(e.b)
+	e.b = slices.Grow(e.b, 4*len(a))[:n+4*len(a)]
+	for i, v := range a {
+		binary.LittleEndian.PutUint32(e.b[n+4*i:], v)
 	}
 }

@@ -68,7 +68,7 @@ func TestParseErrors(t *testing.T) {
 		{
 			name: "synonym of a field",
 			src:  "dt: 1ms\nunits: hardware\npopulations:\n  - name: exc\n    size: 4\n    neuron: {du: 410, dv: 410, threshold: 100}\n",
-			want: []string{`net.yaml:6:35: unknown field "threshold" in neuron; did you mean "vth"?`},
+			want: []string{`net.yaml:6:32: unknown field "threshold" in neuron; did you mean "vth"?`},
 		},
 		{
 			name: "negative size",
@@ -89,7 +89,7 @@ func TestParseErrors(t *testing.T) {
 			name: "size as a float that is whole",
 			path: "net.json",
 			src:  `{"dt": "1ms", "units": "hardware", "inputs": [{"name": "a", "size": 4.0, "raster": {"spikes": []}}]}`,
-			want: []string{`net.json:1:70: size must be an integer in 1..16777216; got 4.0: write integers without a decimal point or exponent, as 4`},
+			want: []string{`net.json:1:69: size must be an integer in 1..16777216; got 4.0: write integers without a decimal point or exponent, as 4`},
 		},
 		{
 			name: "integer beyond int64",
@@ -104,7 +104,7 @@ func TestParseErrors(t *testing.T) {
 		{
 			name: "missing population in a projection",
 			src:  okHead + "projections:\n  - {pre: exc, post: inh, connectivity: all_to_all, weight: 1}\n",
-			want: []string{`net.yaml:8:23: unknown population "inh" in post (defined: exc)`},
+			want: []string{`net.yaml:8:22: unknown population "inh" in post (defined: exc)`},
 		},
 		{
 			name: "missing dt",
@@ -149,7 +149,7 @@ func TestParseErrors(t *testing.T) {
 		{
 			name: "weight out of range",
 			src:  okHead + "projections:\n  - {pre: exc, post: exc, connectivity: all_to_all, weight: 300}\n",
-			want: []string{`net.yaml:8:60: weight must be in -256..255; got 300`},
+			want: []string{`net.yaml:8:61: weight must be in -256..255; got 300`},
 		},
 		{
 			name: "weight missing",
@@ -164,7 +164,7 @@ func TestParseErrors(t *testing.T) {
 		{
 			name: "one_to_one size mismatch",
 			src:  okHead + "inputs:\n  - {name: stim, size: 2, raster: {spikes: [[1, 0]]}}\nprojections:\n  - {pre: stim, post: exc, connectivity: one_to_one, weight: 1}\n",
-			want: []string{`net.yaml:10:39: one_to_one needs pre and post of the same size; pre has 2 neurons and post has 4`},
+			want: []string{`net.yaml:10:42: one_to_one needs pre and post of the same size; pre "stim" has 2 neurons and post "exc" has 4`},
 		},
 		{
 			name: "both raster and poisson",
@@ -188,30 +188,30 @@ func TestParseErrors(t *testing.T) {
 		{
 			name: "raster file missing",
 			src:  okHead + "inputs:\n  - {name: stim, size: 2, raster: {file: nowhere.csv}}\n",
-			want: []string{`net.yaml:8:40: cannot read raster file: stat nowhere.csv: no such file or directory (a relative path is relative to the network file's directory)`},
+			want: []string{`net.yaml:8:42: cannot read raster file: stat nowhere.csv: no such file or directory (a relative path is relative to the network file's directory)`},
 		},
 		{
 			name: "raster spike out of range",
 			src:  okHead + "inputs:\n  - {name: stim, size: 2, raster: {spikes: [[0, 0], [1, 2]]}}\n",
 			want: []string{
-				`net.yaml:8:45: spikes[0] step must be in 1..2147483647; got 0`,
-				`net.yaml:8:56: spikes[1] index must be in 0..1; got 2`,
+				`net.yaml:8:46: spikes[0] step must be in 1..2147483647; got 0`,
+				`net.yaml:8:57: spikes[1] index must be in 0..1; got 2`,
 			},
 		},
 		{
 			name: "duplicate spike",
 			src:  okHead + "inputs:\n  - {name: stim, size: 2, raster: {spikes: [[2, 1], [1, 0], [2, 1]]}}\n",
-			want: []string{`net.yaml:8:60: duplicate spike at step 2, index 1; it is already listed at 8:44`},
+			want: []string{`net.yaml:8:61: duplicate spike at step 2, index 1; it is already listed at 8:45`},
 		},
 		{
 			name: "poisson rate too high for dt",
 			src:  okHead + "inputs:\n  - {name: noise, size: 2, poisson: {rate_hz: 2000, seed: 1}}\n",
-			want: []string{`net.yaml:8:48: rate_hz 2000 with dt 1ms is a spike probability of 2 per step; it must be at most 1, so rate_hz ≤ 1000 for this dt`},
+			want: []string{`net.yaml:8:47: rate_hz 2000 with dt 1ms is a spike probability of 2 per step; it must be at most 1, so rate_hz ≤ 1000 for this dt`},
 		},
 		{
 			name: "negative seed",
 			src:  okHead + "inputs:\n  - {name: noise, size: 2, poisson: {rate_hz: 10, seed: -1}}\n",
-			want: []string{`net.yaml:8:60: seed must be in 0..18446744073709551615; got -1`},
+			want: []string{`net.yaml:8:57: seed must be in 0..18446744073709551615; got -1`},
 		},
 		{
 			name: "empty file",
@@ -242,7 +242,7 @@ func TestParseErrors(t *testing.T) {
 			name: "JSON truncated",
 			path: "net.json",
 			src:  "{\"dt\": \"1ms\",\n \"units\": \"hardware\"\n",
-			want: []string{`net.json:2:20: JSON syntax error: unexpected end of JSON input (a '}' or ']' is probably missing)`},
+			want: []string{`net.json:2:21: JSON syntax error: unexpected end of JSON input (a '}' or ']' is probably missing)`},
 		},
 		{
 			name: "JSON trailing comma",
@@ -258,7 +258,7 @@ func TestParseErrors(t *testing.T) {
 		{
 			name: "YAML bad indentation",
 			src:  "dt: 1ms\nunits: hardware\npopulations:\n  - name: exc\n    size: 4\n   neuron: {du: 410, dv: 410, vth: 100}\n",
-			want: []string{`net.yaml:6:4: YAML syntax error: did not find expected key`},
+			want: []string{`net.yaml:6:4: YAML syntax error: did not find expected '-' indicator (a list item must start with '- ' at the same indentation as the other items)`},
 		},
 		{
 			name: "YAML tab indentation",
@@ -288,7 +288,7 @@ func TestParseErrors(t *testing.T) {
 		{
 			name: "duplicate name",
 			src:  okHead + "inputs:\n  - {name: exc, size: 2, poisson: {rate_hz: 10, seed: 1}}\n",
-			want: []string{`net.yaml:8:11: duplicate name "exc": already used by the population at 4:11`},
+			want: []string{`net.yaml:8:12: duplicate name "exc": already used by the population at 4:11`},
 		},
 		{
 			name: "duplicate key",
@@ -304,12 +304,12 @@ func TestParseErrors(t *testing.T) {
 		{
 			name: "probe of unknown population",
 			src:  okHead + "probes:\n  - {population: exd, record: [spikes]}\n",
-			want: []string{`net.yaml:8:19: unknown population "exd" in probe; did you mean "exc"? (defined: exc)`},
+			want: []string{`net.yaml:8:18: unknown population "exd" in probe; did you mean "exc"? (defined: exc)`},
 		},
 		{
 			name: "probe of an input's voltage",
 			src:  okHead + "inputs:\n  - {name: stim, size: 2, poisson: {rate_hz: 10, seed: 1}}\nprobes:\n  - {population: stim, record: [spikes, v]}\n",
-			want: []string{`net.yaml:10:40: input "stim" has no v; an input's probe records only spikes`},
+			want: []string{`net.yaml:10:41: input "stim" has no v; an input's probe records only spikes`},
 		},
 		{
 			name: "probe of an unknown signal",
@@ -323,8 +323,8 @@ func TestParseErrors(t *testing.T) {
 			name: "probe neurons out of range and twice",
 			src:  okHead + "probes:\n  - {population: exc, record: [v], neurons: [1, 4, 1]}\n",
 			want: []string{
-				`net.yaml:8:47: neurons[1] must be in 0..3; got 4`,
-				`net.yaml:8:50: neuron 1 is listed twice in neurons (first at 8:44)`,
+				`net.yaml:8:49: neurons[1] must be in 0..3; got 4`,
+				`net.yaml:8:52: neuron 1 is listed twice in neurons (first at 8:46)`,
 			},
 		},
 		{
@@ -335,27 +335,27 @@ func TestParseErrors(t *testing.T) {
 		{
 			name: "projection to an input",
 			src:  okHead + "inputs:\n  - {name: stim, size: 2, poisson: {rate_hz: 10, seed: 1}}\nprojections:\n  - {pre: exc, post: stim, connectivity: all_to_all, weight: 1}\n",
-			want: []string{`net.yaml:10:23: post "stim" is an input; inputs cannot receive synapses`},
+			want: []string{`net.yaml:10:22: post "stim" is an input; inputs cannot receive synapses`},
 		},
 		{
 			name: "unknown connectivity",
 			src:  okHead + "projections:\n  - {pre: exc, post: exc, connectivity: all_to_al, weight: 1}\n",
-			want: []string{`net.yaml:8:39: unknown connectivity "all_to_al"; did you mean "all_to_all"?`},
+			want: []string{`net.yaml:8:41: unknown connectivity "all_to_al"; did you mean "all_to_all"?`},
 		},
 		{
 			name: "connectivity with two rules",
 			src:  okHead + "projections:\n  - {pre: exc, post: exc, connectivity: {list: [[0, 0]], fixed_probability: {p: 1, seed: 1}}, weight: 1}\n",
-			want: []string{`net.yaml:8:57: connectivity has both list and fixed_probability; keep exactly one rule`},
+			want: []string{`net.yaml:8:58: connectivity has both list and fixed_probability; keep exactly one rule`},
 		},
 		{
 			name: "probability out of range",
 			src:  okHead + "projections:\n  - {pre: exc, post: exc, connectivity: {fixed_probability: {p: 0, seed: 1}}, weight: 1}\n",
-			want: []string{`net.yaml:8:62: p must be in (0, 1]`},
+			want: []string{`net.yaml:8:65: p must be in (0, 1]`},
 		},
 		{
 			name: "list index out of range",
 			src:  okHead + "projections:\n  - {pre: exc, post: exc, connectivity: {list: [[0, 4, 1]]}}\n",
-			want: []string{`net.yaml:8:50: list[0] post index must be in 0..3; got 4`},
+			want: []string{`net.yaml:8:53: list[0] post index must be in 0..3; got 4`},
 		},
 		{
 			name: "duplicate projection name",
@@ -380,12 +380,12 @@ func TestParseErrors(t *testing.T) {
 		{
 			name: "bias too large for 24 bits",
 			src:  "dt: 1ms\nunits: hardware\npopulations:\n  - name: exc\n    size: 4\n    neuron: {du: 410, dv: 410, vth: 100, bias_mant: [1, 4095, 4095, 2], bias_exp: 12}\n",
-			want: []string{`net.yaml:6:56: bias_mant << bias_exp must be within ±8388607 (24 bits); neuron 1 has 4095 << 12 = 16773120 (and 1 more neurons)`},
+			want: []string{`net.yaml:6:57: bias_mant << bias_exp must be within ±8388607 (24 bits); neuron 1 has 4095 << 12 = 16773120 (and 1 more neuron)`},
 		},
 		{
 			name: "neuron model unknown",
 			src:  "dt: 1ms\nunits: hardware\npopulations:\n  - name: exc\n    size: 4\n    neuron: {model: izhikevich, du: 410, dv: 410, vth: 100}\n",
-			want: []string{`net.yaml:6:22: unknown neuron model "izhikevich" (allowed: lif)`},
+			want: []string{`net.yaml:6:21: unknown neuron model "izhikevich" (allowed: lif)`},
 		},
 		{
 			name: "missing neuron",
@@ -403,9 +403,14 @@ func TestParseErrors(t *testing.T) {
 			want: []string{`net.yaml:4:3: populations must be a list of populations, each item starting with '- name:'; got a mapping`},
 		},
 		{
+			name: "mistake in an anchor used twice is reported once",
+			src:  "dt: 1ms\nunits: hardware\npopulations:\n  - {name: a, size: 1, neuron: &n {du: 1, dv: 1, vth: 1, tau: 3}}\n  - {name: b, size: 1, neuron: *n}\n",
+			want: []string{`net.yaml:4:58: unknown field "tau" in neuron`},
+		},
+		{
 			name: "null value",
 			src:  "dt: 1ms\nunits: hardware\npopulations:\n  - name: exc\n    size:\n    neuron: {du: 410, dv: 410, vth: 100}\n",
-			want: []string{`net.yaml:5:9: size must be an integer in 1..16777216; got nothing (null); give a value or remove the field`},
+			want: []string{`net.yaml:5:10: size must be an integer in 1..16777216; got nothing (null); give a value or remove the field`},
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -449,7 +454,7 @@ func TestErrorsSortedAcrossFiles(t *testing.T) {
 	require.NoError(t, os.WriteFile(net, []byte(src), 0o644))
 	_, err := netfile.ParseFile(net)
 	assertErrors(t, err,
-		net+":5:24: size must be in 1..16777216; got 0",
+		net+":5:21: size must be in 1..16777216; got 0",
 		filepath.Join(dir, "r.csv")+":2:3: index must be in 0..1; got 9",
 	)
 }
@@ -464,7 +469,7 @@ func TestRasterFileErrors(t *testing.T) {
 		{"other header", "t,i\n2,1\n", []string{"r.csv:1:1: raster file must start with the header line step,index"}},
 		{"empty", "", []string{"r.csv:1:1: raster file is empty"}},
 		{"three fields", "step,index\n1,0,5\n", []string{"r.csv:2:1: a raster line holds step,index; got 3 fields"}},
-		{"bad quote", "step,index\n1,\"0\n", []string{"r.csv:2:3: raster file is not valid CSV"}},
+		{"bad quote", "step,index\n1,0\"x\"\n", []string{"r.csv:2:4: raster file is not valid CSV: bare \" in non-quoted-field"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -486,7 +491,7 @@ func TestRasterFileNotRegular(t *testing.T) {
 	require.NoError(t, os.Mkdir(filepath.Join(dir, "r.csv"), 0o755))
 	src := "dt: 1ms\nunits: hardware\ninputs:\n  - {name: a, size: 2, raster: {file: r.csv}}\n"
 	_, err := netfile.Parse(filepath.Join(dir, "n.yaml"), []byte(src))
-	assertErrors(t, err, filepath.Join(dir, "n.yaml")+":4:40: raster file "+filepath.Join(dir, "r.csv")+" is not a regular file")
+	assertErrors(t, err, filepath.Join(dir, "n.yaml")+":4:39: raster file "+filepath.Join(dir, "r.csv")+" is not a regular file")
 }
 
 // TestAliasBomb checks that aliases cannot expand a small file without bound.

@@ -67,6 +67,6 @@ probes:
 	// Output:
 	// net.yaml:1:5: dt needs a unit, e.g. 1ms; got 1 with no unit (units: s, ms, us, ns, ps)
 	// net.yaml:5:5: unknown field "sise" in population; did you mean "size"? (allowed: name, size, neuron)
-	// net.yaml:8:19: unknown population "exd" in probe; did you mean "exc"? (defined: exc)
+	// net.yaml:8:18: unknown population "exd" in probe; did you mean "exc"? (defined: exc)
 	// (3 errors)
 }

@@ -68,6 +68,7 @@ type parser struct {
 
 // ref is what projections and probes need to know about a population.
 type ref struct {
+	name  string
 	size  int // -1 when the size was invalid
 	input bool
 	node  *yaml.Node // the name's value, for "first defined at"
@@ -116,12 +117,17 @@ func (p *parser) parse(data []byte) (*graph.Graph, error) {
 	}
 	p.errs.Sort()
 	// An alias or a merged mapping used twice repeats its errors; keep one.
+	type key struct {
+		pos graph.Pos
+		msg string
+	}
+	seen := map[key]bool{}
 	out := p.errs[:0]
-	for i, e := range p.errs {
-		if i > 0 && e.Pos == out[len(out)-1].Pos && e.Msg == out[len(out)-1].Msg {
-			continue
+	for _, e := range p.errs {
+		if k := (key{e.Pos, e.Msg}); !seen[k] {
+			seen[k] = true
+			out = append(out, e)
 		}
-		out = append(out, e)
 	}
 	return nil, out
 }
@@ -256,7 +262,7 @@ func (p *parser) syntaxError(data []byte, err error) {
 	parserErr := strings.HasPrefix(msg, "did not find expected") || strings.HasPrefix(msg, "found duplicate") ||
 		strings.HasPrefix(msg, "found incompatible") || strings.HasPrefix(msg, "found undefined")
 	switch {
-	case parserErr:
+	case parserErr || msg == "found a tab character that violates indentation":
 		// The line given is where the enclosing construct starts, less one;
 		// find the first line at which the text stops parsing instead.
 		line = firstFailingLine(data, msg, line+1)

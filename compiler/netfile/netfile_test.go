@@ -1,9 +1,11 @@
 package netfile_test
 
 import (
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -178,6 +180,15 @@ func TestJSONPositions(t *testing.T) {
 	assertErrors(t, err, "n.json:1:64: populations must be a list")
 }
 
+// TestJSONEscapes checks JSON that the YAML library would reject.
+func TestJSONEscapes(t *testing.T) {
+	src := `{"name": "a\/b \ud83d\ude00", "dt": "1ms", "units": "hardware",
+	"inputs": [{"name": "in", "size": 1, "raster": {"spikes": [[1, 0]]}}]}`
+	g, err := netfile.Parse("n.json", []byte(src))
+	require.NoError(t, err)
+	assert.Equal(t, "a/b 😀", g.Name)
+}
+
 func TestParseFileMissing(t *testing.T) {
 	_, err := netfile.ParseFile(filepath.Join(t.TempDir(), "nope.yaml"))
 	require.Error(t, err)
@@ -221,5 +232,48 @@ func TestNameDefault(t *testing.T) {
 		g, err := netfile.Parse(path, src)
 		require.NoError(t, err, path)
 		assert.Equal(t, want, g.Name, path)
+	}
+}
+
+// BenchmarkParse parses a network with a long explicit synapse list and a
+// long inline raster, in YAML and in JSON.
+func BenchmarkParse(b *testing.B) {
+	const n = 50_000
+	var y, j strings.Builder
+	y.WriteString("dt: 1ms\nunits: hardware\npopulations:\n  - {name: p, size: 1000, neuron: {du: 1, dv: 1, vth: 1}}\n")
+	y.WriteString("inputs:\n  - name: in\n    size: 1000\n    raster:\n      spikes:\n")
+	j.WriteString(`{"dt": "1ms", "units": "hardware", "populations": [{"name": "p", "size": 1000, "neuron": {"du": 1, "dv": 1, "vth": 1}}],` + "\n")
+	j.WriteString(`"inputs": [{"name": "in", "size": 1000, "raster": {"spikes": [` + "\n")
+	for i := range n {
+		fmt.Fprintf(&y, "        - [%d, %d]\n", i/1000+1, i%1000)
+		sep := ","
+		if i == n-1 {
+			sep = ""
+		}
+		fmt.Fprintf(&j, "[%d, %d]%s\n", i/1000+1, i%1000, sep)
+	}
+	y.WriteString("projections:\n  - pre: in\n    post: p\n    connectivity:\n      list:\n")
+	j.WriteString("]}}],\n" + `"projections": [{"pre": "in", "post": "p", "connectivity": {"list": [` + "\n")
+	for i := range n {
+		fmt.Fprintf(&y, "        - [%d, %d, %d]\n", i%1000, (i*7)%1000, i%200-100)
+		sep := ","
+		if i == n-1 {
+			sep = ""
+		}
+		fmt.Fprintf(&j, "[%d, %d, %d]%s\n", i%1000, (i*7)%1000, i%200-100, sep)
+	}
+	j.WriteString("]}}]}\n")
+	for _, tc := range []struct{ path, src string }{{"bench.yaml", y.String()}, {"bench.json", j.String()}} {
+		b.Run(filepath.Ext(tc.path)[1:], func(b *testing.B) {
+			data := []byte(tc.src)
+			b.SetBytes(int64(len(data)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := netfile.Parse(tc.path, data); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(2*n)*float64(b.N)/b.Elapsed().Seconds(), "items/s")
+		})
 	}
 }

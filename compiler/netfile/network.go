@@ -109,7 +109,7 @@ func (p *parser) define(name string, n *yaml.Node, r *ref) {
 		p.errorf(n, "duplicate name %s: already used by the %s at %s; population and input names must be unique", quote(name), kind, p.where(p.pos(first.node)))
 		return
 	}
-	r.node = n
+	r.name, r.node = name, n
 	p.names[name] = r
 	p.order = append(p.order, name)
 }
@@ -298,7 +298,10 @@ func (p *parser) checkBias(mant, exp neuronValues) {
 		at = exp.node
 	}
 	more := ""
-	if bad > 1 {
+	switch {
+	case bad == 2:
+		more = " (and 1 more neuron)"
+	case bad > 2:
 		more = fmt.Sprintf(" (and %d more neurons)", bad-1)
 	}
 	m, e := mant.vals[first], exp.vals[first]
@@ -463,7 +466,8 @@ func (p *parser) connectivity(n *yaml.Node, pre, post *ref) (graph.Connectivity,
 		case "one_to_one":
 			c.Kind = graph.OneToOne
 			if pre != nil && post != nil && pre.size > 0 && post.size > 0 && pre.size != post.size {
-				p.errorf(n, "one_to_one needs pre and post of the same size; pre has %d neurons and post has %d", pre.size, post.size)
+				p.errorf(n, "one_to_one needs pre and post of the same size; pre %s has %d neurons and post %s has %d; use all_to_all, fixed_probability or list instead",
+					quote(pre.name), pre.size, quote(post.name), post.size)
 			}
 		case "fixed_probability", "list":
 			p.errorf(n, "connectivity %s needs parameters, as connectivity: {%s}", n.Value, map[string]string{

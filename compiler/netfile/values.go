@@ -80,6 +80,24 @@ func looksNumeric(s string) bool {
 	return (intSyntax.MatchString(s) || floatSyntax.MatchString(s)) && strings.ContainsAny(s, "0123456789")
 }
 
+// plainDecimal says whether s is a decimal integer with an optional sign and
+// no leading zero.
+func plainDecimal(s string) bool {
+	i := 0
+	if len(s) > 0 && (s[0] == '-' || s[0] == '+') {
+		i++
+	}
+	if i == len(s) || s[i] == '0' && len(s) > i+1 {
+		return false
+	}
+	for ; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
 // typeError reports that n is not the kind of value what needs.
 func (p *parser) typeError(n *yaml.Node, what, want string) {
 	hint := ""
@@ -107,6 +125,14 @@ func (p *parser) integer(n *yaml.Node, what string, lo, hi int64) (int64, bool) 
 		return 0, false
 	}
 	s := n.Value
+	if plainDecimal(s) { // the common case, without the regexps below
+		v, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || v < lo || v > hi {
+			p.errorf(n, "%s must be in %d..%d; got %s", what, lo, hi, clip(s))
+			return 0, false
+		}
+		return v, true
+	}
 	if leadingZero.MatchString(s) {
 		p.errorf(n, "%s %s has a leading zero, which some YAML readers take as octal; write it without the zero, or as 0o%s for octal",
 			what, s, strings.TrimLeft(strings.TrimLeft(s, "+-"), "0_"))

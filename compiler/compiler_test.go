@@ -1,0 +1,123 @@
+package compiler
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tessera-sim/tessera/chip/preset"
+	"github.com/tessera-sim/tessera/compiler/image"
+	"github.com/tessera-sim/tessera/compiler/netfile"
+)
+
+func compileText(t *testing.T, spec preset.Spec, text string) (*image.Image, Stats, error) {
+	t.Helper()
+	g, err := netfile.Parse("net.yaml", []byte(text))
+	require.NoError(t, err)
+	return Compile(g, spec)
+}
+
+const header = "dt: 1ms\nunits: hardware\n"
+
+func TestCapacityErrors(t *testing.T) {
+	tests := []struct {
+		name, net string
+		want      []string
+	}{
+		{"too many cores", header + `populations:
+  - {name: big, size: 100, neuron: {du: 1, dv: 1, vth: 1}}
+`, []string{"net.yaml", "network needs 7 cores, preset small has 4"}},
+		{"delay over the preset's limit", header + `populations:
+  - {name: a, size: 2, neuron: {du: 1, dv: 1, vth: 1}}
+projections:
+  - {pre: a, post: a, connectivity: all_to_all, weight: 1, delay: 20}
+`, []string{"net.yaml:6:5", "4 synapses have delays outside 0..15 (preset small)"}},
+		{"axons", header + `inputs:
+  - {name: wide, size: 40, raster: {spikes: [[1, 0]]}}
+populations:
+  - {name: a, size: 2, neuron: {du: 1, dv: 1, vth: 1}}
+projections:
+  - {pre: wide, post: a, connectivity: all_to_all, weight: 1}
+`, []string{"net.yaml:6:5", "population a: neuron 0 alone needs 40 input axons, a core of preset small has 32"}},
+		{"routes", header + `populations:
+  - {name: src, size: 16, neuron: {du: 1, dv: 1, vth: 1}}
+  - {name: dst, size: 48, neuron: {du: 1, dv: 1, vth: 1}}
+projections:
+  - {pre: src, post: dst, connectivity: all_to_all, weight: 1}
+`, []string{"net.yaml:4:5", "population src: neurons 0..15 need 48 output routes, a core of preset small has 32"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			spec := preset.Small()
+			spec.Core.MaxRoutes = 32
+			_, _, err := compileText(t, spec, tc.net)
+			require.Error(t, err)
+			for _, w := range tc.want {
+				assert.Contains(t, err.Error(), w)
+			}
+		})
+	}
+}
+
+// Slices shrink to fit the synapse memory and axon limits.
+func TestPartitionShrinksSlices(t *testing.T) {
+	spec := preset.Small()
+	img, stats, err := compileText(t, spec, header+`inputs:
+  - {name: in, size: 30, raster: {spikes: [[1, 0]]}}
+populations:
+  - {name: a, size: 16, neuron: {du: 1, dv: 1, vth: 1}}
+projections:
+  - {pre: in, post: a, connectivity: all_to_all, weight: 1}
+`)
+	require.NoError(t, err)
+	// 30 synapses per neuron at 9+4 bits = 390 bits: 10 neurons fit 4096 bits.
+	assert.Equal(t, 2, stats.CoresUsed)
+	assert.Equal(t, 10, img.Cores[0].NumNeurons())
+	assert.Equal(t, 6, img.Cores[1].NumNeurons())
+	assert.Equal(t, 30*16, stats.Synapses)
+	for _, c := range img.Cores {
+		assert.Equal(t, 30, c.NumAxons())
+	}
+}
+
+// The fixed-probability rule is fixed by its seed, and p is respected.
+func TestFixedProbabilitySeeded(t *testing.T) {
+	net := func(seed int) string {
+		return header + fmt.Sprintf(`populations:
+  - {name: a, size: 200, neuron: {du: 1, dv: 1, vth: 1}}
+projections:
+  - {pre: a, post: a, connectivity: {fixed_probability: {p: 0.1, seed: %d}}, weight: 1}
+`, seed)
+	}
+	_, s1, err := compileText(t, preset.Loihi(), net(1))
+	require.NoError(t, err)
+	_, s2, err := compileText(t, preset.Loihi(), net(1))
+	require.NoError(t, err)
+	_, s3, err := compileText(t, preset.Loihi(), net(2))
+	require.NoError(t, err)
+	assert.Equal(t, s1, s2)
+	assert.NotEqual(t, s1.Synapses, s3.Synapses)
+	assert.InDelta(t, 4000, s1.Synapses, 300) // 200·200·0.1, ±4.7σ
+}
+
+// compile → write → read gives the same image.
+func TestImageRoundTrip(t *testing.T) {
+	img, _, err := CompileFile("../chip/testdata/random_net.yaml", preset.Loihi())
+	require.NoError(t, err)
+	p := filepath.Join(t.TempDir(), "net.tsi")
+	require.NoError(t, image.WriteFile(p, img))
+	back, err := image.ReadFile(p)
+	require.NoError(t, err)
+	img.Normalize()
+	back.Normalize()
+	assert.Equal(t, img, back)
+}
+
+func TestCompileFileErrors(t *testing.T) {
+	_, _, err := CompileFile(filepath.Join(t.TempDir(), "nope.yaml"), preset.Small())
+	assert.ErrorIs(t, err, os.ErrNotExist)
+}

@@ -1,0 +1,108 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// run executes tessera with args and returns stdout and the error.
+func run(t *testing.T, args ...string) (string, error) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	root := NewRoot(&out, &errb)
+	root.SetArgs(args)
+	err := root.ExecuteContext(context.Background())
+	return out.String(), err
+}
+
+const twoPop = "../../../chip/testdata/two_pop.yaml"
+
+func TestCompileInspectRun(t *testing.T) {
+	dir := t.TempDir()
+	img := filepath.Join(dir, "net.tsi")
+	out, err := run(t, "compile", twoPop, "--preset", "small", "-o", img)
+	require.NoError(t, err)
+	assert.Contains(t, out, "2 of 4 cores")
+
+	out, err = run(t, "inspect", img)
+	require.NoError(t, err)
+	assert.Contains(t, out, "two-pop")
+
+	res := filepath.Join(dir, "out")
+	out, err = run(t, "run", img, "--steps", "6", "--out", res, "-q")
+	require.NoError(t, err)
+	assert.Contains(t, out, "spikes: 2 from neurons, 2 from inputs")
+	assert.Contains(t, out, "synaptic ops")
+	for _, f := range []string{"report.json", "spikes.csv", "probes.csv"} {
+		_, err := os.Stat(filepath.Join(res, f))
+		assert.NoError(t, err, f)
+	}
+	spikes, err := os.ReadFile(filepath.Join(res, "spikes.csv"))
+	require.NoError(t, err)
+	assert.Equal(t, "step,time_ps,population,neuron\n", strings.SplitAfter(string(spikes), "\n")[0])
+
+	// A network file runs directly, compiled on the fly.
+	out2, err := run(t, "run", twoPop, "--preset", "small", "--steps", "6")
+	require.NoError(t, err)
+	assert.Equal(t, strings.Split(out, "wrote")[0], out2)
+
+	_, err = run(t, "run", img, "--preset", "loihi")
+	assert.ErrorContains(t, err, "--preset applies to network files")
+}
+
+// Bad input as a new user would give it: each error names the place.
+func TestBadInput(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(p, []byte(text), 0o644))
+		return p
+	}
+	base := "dt: 1ms\nunits: hardware\npopulations:\n  - name: a\n    size: 4\n    neuron: {du: 1, dv: 1, vth: 10}\n"
+	tests := []struct {
+		name string
+		args []string
+		want []string
+	}{
+		{"typo in a field", []string{"compile", write("typo.yaml", strings.Replace(base, "size:", "sise:", 1))},
+			[]string{"typo.yaml:5:5", "sise"}},
+		{"negative size", []string{"compile", write("neg.yaml", strings.Replace(base, "size: 4", "size: -4", 1))},
+			[]string{"neg.yaml:5:11", "size"}},
+		{"missing population", []string{"compile", write("dangling.yaml", base+
+			"projections:\n  - {pre: a, post: b, connectivity: all_to_all, weight: 1}\n")},
+			[]string{"dangling.yaml:8:", `"b"`}},
+		{"empty file", []string{"compile", write("empty.yaml", "")}, []string{"empty.yaml", "empty"}},
+		{"garbage image", []string{"run", write("junk.tsi", "\x00\x01garbage bytes, not an image")},
+			[]string{"junk.tsi"}},
+		{"empty image", []string{"inspect", write("empty.tsi", "")}, []string{"empty.tsi"}},
+		{"unknown preset", []string{"compile", write("ok.yaml", base), "--preset", "loihi9"},
+			[]string{`unknown preset "loihi9"`}},
+		{"missing file", []string{"run", filepath.Join(dir, "nope.tsi")}, []string{"nope.tsi"}},
+		{"no steps", []string{"run", write("ok2.yaml", base), "--steps", "0"}, []string{"steps must be ≥ 1"}},
+		{"no argument", []string{"run"}, []string{"accepts 1 arg"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := run(t, tc.args...)
+			require.Error(t, err)
+			for _, w := range tc.want {
+				assert.Contains(t, err.Error(), w)
+			}
+		})
+	}
+}
+
+func TestHelp(t *testing.T) {
+	for _, cmd := range []string{"compile", "run", "inspect"} {
+		out, err := run(t, cmd, "--help")
+		require.NoError(t, err)
+		assert.Contains(t, out, "Usage:")
+	}
+}
