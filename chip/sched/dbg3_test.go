@@ -1,3 +1,5 @@
+//go:build schedtune
+
 package sched
 
 import (

@@ -57,7 +57,7 @@ func unwrap(data []byte) ([]byte, error) {
 	}
 	if v := binary.LittleEndian.Uint16(data[4:]); v != Version {
 		return nil, fmt.Errorf("%w: the file has format version %d, this build reads version %d "+
-			"(compile the network again with this build, or read the file with a build for version %d)",
+			"(compile the network again with this build, or use a tessera build that reads version %d)",
 			ErrVersion, v, Version, v)
 	}
 	if n < HeaderSize {

@@ -277,3 +277,27 @@ func BenchmarkParse(b *testing.B) {
 		})
 	}
 }
+
+// TestDocExamples parses the YAML and JSON examples of the format's
+// documentation: they must be valid and describe the same network as
+// testdata/two_populations.yaml.
+func TestDocExamples(t *testing.T) {
+	const doc = "../../docs/network-format.md"
+	text, err := os.ReadFile(doc)
+	require.NoError(t, err, "the format's documentation is expected at %s", doc)
+	want, err := netfile.ParseFile("testdata/two_populations.yaml")
+	require.NoError(t, err)
+	blocks := 0
+	for _, lang := range []string{"yaml", "json"} {
+		parts := strings.Split(string(text), "```"+lang+"\n")
+		for _, part := range parts[1:] {
+			src, _, ok := strings.Cut(part, "```")
+			require.True(t, ok, "unclosed %s block in %s", lang, doc)
+			g, err := netfile.Parse("doc."+lang, []byte(src))
+			require.NoError(t, err, "%s example in %s", lang, doc)
+			assert.Equal(t, withoutPos(want), withoutPos(g), "%s example in %s", lang, doc)
+			blocks++
+		}
+	}
+	assert.Equal(t, 2, blocks, "examples found in %s", doc)
+}
