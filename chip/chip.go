@@ -161,6 +161,7 @@ type packet struct {
 	core    int32 // position in c.cores
 	axon    uint32
 	step    int32
+	payload int32 // 1 for binary spikes
 }
 
 const (
@@ -189,8 +190,10 @@ func (c *Chip) Run(ctx context.Context, opts Options) (*Result, error) {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	for _, k := range c.cores {
+	for i, k := range c.cores {
 		k.Reset()
+		// Each core's stream comes from the run seed and its own id only.
+		k.SetSeed(opts.Seed ^ (uint64(c.img.Cores[i].ID)+1)*0x9e3779b97f4a7c15)
 	}
 	c.mesh.Reset()
 	r := &run{chip: c, s: sched.New(q), res: newResult(c, opts), workers: workers,
@@ -261,7 +264,7 @@ func (r *run) step(ctx context.Context, step int32) error {
 			}
 			cores, axons := k.Routes(int(f.Neuron))
 			for j := range cores {
-				if err := r.inject(src, cores[j], axons[j], step, S+f.OffsetPS+int64(j+1)*spikeLat); err != nil {
+				if err := r.inject(src, cores[j], axons[j], step, f.Payload, S+f.OffsetPS+int64(j+1)*spikeLat); err != nil {
 					return err
 				}
 			}
@@ -329,7 +332,7 @@ func (r *run) injectInputs(step int32, S int64) error {
 			}
 			r.res.InputSpikes++
 			for k := in.RouteStart[ch]; k < in.RouteStart[ch+1]; k++ {
-				if err := r.inject(host, in.RouteCore[k], in.RouteAxon[k], step, S); err != nil {
+				if err := r.inject(host, in.RouteCore[k], in.RouteAxon[k], step, 1, S); err != nil {
 					return err
 				}
 			}
@@ -359,7 +362,7 @@ func (r *run) injectInputs(step int32, S int64) error {
 }
 
 // inject puts a packet on the mesh at tile src at time t.
-func (r *run) inject(src mesh.Tile, coreID, axon uint32, step int32, t int64) error {
+func (r *run) inject(src mesh.Tile, coreID, axon uint32, step, payload int32, t int64) error {
 	c := r.chip
 	if int(coreID) >= len(c.ids) || c.ids[coreID] < 0 {
 		c.mesh.Inject()
@@ -374,7 +377,8 @@ func (r *run) inject(src mesh.Tile, coreID, axon uint32, step int32, t int64) er
 		id = int32(len(r.packets))
 		r.packets = append(r.packets, packet{})
 	}
-	r.packets[id] = packet{at: src, dst: c.mesh.TileOf(int(coreID)), core: c.ids[coreID], axon: axon, step: step}
+	r.packets[id] = packet{at: src, dst: c.mesh.TileOf(int(coreID)), core: c.ids[coreID], axon: axon, step: step,
+		payload: payload}
 	c.mesh.Inject()
 	return r.s.Schedule(sched.Event{TimePS: t, Kind: kindPacket, Target: id})
 }
@@ -389,7 +393,7 @@ func (r *run) handle(e sched.Event) error {
 			return r.s.Schedule(sched.Event{TimePS: t, Kind: kindPacket, Target: e.Target})
 		}
 		k := r.chip.cores[p.core]
-		n, err := k.Receive(int(p.axon), p.step)
+		n, err := k.ReceiveGraded(int(p.axon), p.step, p.payload)
 		if err != nil {
 			return fmt.Errorf("chip: core %d: %w", r.chip.img.Cores[p.core].ID, err)
 		}

@@ -18,6 +18,9 @@ type Config struct {
 	UInit    []int32
 	VInit    []int32
 
+	// Model is the neuron model of every neuron on the core.
+	Model Model
+
 	// WeightExp has one entry per weight-exponent class.
 	WeightExp []int32
 
@@ -92,6 +95,7 @@ func (c Counters) Energy(s Spec) Energy {
 type Fire struct {
 	Neuron   uint32
 	OffsetPS int64
+	Payload  int32 // 1 for a binary spike; the graded payload otherwise
 }
 
 // Core is one neurocore's state.
@@ -118,6 +122,12 @@ type Core struct {
 	stageStep int32
 	maxDelay  int
 	negExp    bool
+
+	// Model state: refractory countdown and threshold offset per neuron,
+	// and the noise generator.
+	refr  []int32
+	theta []int32
+	rng   rng
 
 	fires []Fire
 	count Counters
@@ -147,6 +157,9 @@ func New(spec Spec, cfg Config) (*Core, error) {
 			c.negExp = true
 		}
 	}
+	if !cfg.Model.Plain() {
+		c.refr, c.theta = make([]int32, n), make([]int32, n)
+	}
 	if c.negExp {
 		c.stage = make([]int32, len(cfg.WeightExp)*(c.maxDelay+1)*n)
 		c.stageMask = make([]uint64, len(cfg.WeightExp))
@@ -163,6 +176,8 @@ func (c *Core) Reset() {
 	clear(c.ring)
 	clear(c.stage)
 	clear(c.stageMask)
+	clear(c.refr)
+	clear(c.theta)
 	c.lastSwept = 0
 	c.count = Counters{}
 }
@@ -179,6 +194,9 @@ func check(spec Spec, cfg Config) error {
 	}
 	if len(errs) > 0 {
 		return errors.Join(errs...)
+	}
+	if err := cfg.Model.Validate(); err != nil {
+		bad("model: %w", err)
 	}
 	if n > spec.MaxNeurons {
 		bad("%d neurons exceed the core's limit of %d", n, spec.MaxNeurons)
@@ -297,6 +315,12 @@ func (c *Core) Routes(neuron int) (cores, axons []uint32) {
 // step emitStep+1+delay. It returns the number of synaptic ops, each of
 // which costs Spec.SynOp; an out-of-range axon is an error.
 func (c *Core) Receive(axon int, emitStep int32) (int, error) {
+	return c.ReceiveGraded(axon, emitStep, 1)
+}
+
+// ReceiveGraded is Receive for a graded spike: each synapse adds
+// weight·payload.
+func (c *Core) ReceiveGraded(axon int, emitStep int32, payload int32) (int, error) {
 	if axon < 0 || axon >= c.NumAxons() {
 		return 0, fmt.Errorf("core: spike for axon %d, core has %d", axon, c.NumAxons())
 	}
@@ -316,12 +340,13 @@ func (c *Core) Receive(axon int, emitStep int32) (int, error) {
 		d := int(c.cfg.SynDelay[s])
 		cls := c.cfg.SynClass[s]
 		e := c.cfg.WeightExp[cls]
+		w := c.cfg.SynWeight[s] * payload
 		if e >= 0 {
 			// A left shift distributes over the sum: add each synapse scaled.
-			c.ring[((base+d)&mask)*n+nrn] += c.cfg.SynWeight[s] << e
+			c.ring[((base+d)&mask)*n+nrn] += w << e
 			continue
 		}
-		c.stage[(int(cls)*(c.maxDelay+1)+d)*n+nrn] += c.cfg.SynWeight[s]
+		c.stage[(int(cls)*(c.maxDelay+1)+d)*n+nrn] += w
 		c.stageMask[cls] |= 1 << uint(d)
 	}
 	count := int(hi - lo)
@@ -361,6 +386,9 @@ func (c *Core) Sweep(step int32) (fires []Fire, durationPS int64) {
 	}
 	c.lastSwept = step
 	slot := c.ring[(int(step)&(c.depth-1))*c.n : (int(step)&(c.depth-1)+1)*c.n]
+	if !c.cfg.Model.Plain() {
+		return c.sweepModel(slot)
+	}
 	act, inact := c.spec.NeuronActive.LatencyPS, c.spec.NeuronInactive.LatencyPS
 	c.fires = c.fires[:0]
 	var t int64
@@ -377,12 +405,7 @@ func (c *Core) Sweep(step int32) (fires []Fire, durationPS int64) {
 		nActive++
 		t += act
 		// Current: decay with Loihi's hidden +1, add input, wrap to 24 bits.
-		nu := trunc12(int64(u[i])*int64(4096-(du[i]+1))) + int64(ain)<<6
-		if nu > UMax {
-			nu -= 1 << 24
-		} else if nu <= -UMax {
-			nu += 1 << 24
-		}
+		nu := wrapU(trunc12(int64(u[i])*int64(4096-(du[i]+1))) + int64(ain)<<6)
 		u[i] = int32(nu)
 		// Voltage: decay, integrate, saturate, compare strictly.
 		nv := trunc12(int64(v[i])*int64(4096-dv[i])) + nu + int64(bias[i])
@@ -393,17 +416,102 @@ func (c *Core) Sweep(step int32) (fires []Fire, durationPS int64) {
 		}
 		if nv > int64(vth[i]) {
 			nv = 0
-			c.fires = append(c.fires, Fire{Neuron: uint32(i), OffsetPS: t})
+			c.fires = append(c.fires, Fire{Neuron: uint32(i), OffsetPS: t, Payload: 1})
 		}
 		v[i] = int32(nv)
 	}
+	c.countSweep(nActive)
+	return c.fires, t
+}
+
+// countSweep adds a sweep's ops to the counters, in bulk.
+func (c *Core) countSweep(nActive uint64) {
 	c.count.NeuronActive += nActive
 	c.count.NeuronInactive += uint64(c.n) - nActive
 	c.count.Spikes += uint64(len(c.fires))
 	for _, f := range c.fires {
 		c.count.SpikesOut += uint64(c.cfg.RouteStart[f.Neuron+1] - c.cfg.RouteStart[f.Neuron])
 	}
+}
+
+// wrapU folds a new current into u's 24-bit range, as Lava does: one
+// correction of 2^24.
+func wrapU(x int64) int64 {
+	if x > UMax {
+		return x - 1<<24
+	} else if x <= -UMax {
+		return x + 1<<24
+	}
+	return x
+}
+
+// sweepModel is Sweep for a core whose model has options set; the plain
+// loop above stays free of their branches.
+func (c *Core) sweepModel(slot []int32) ([]Fire, int64) {
+	m := c.cfg.Model
+	act, inact := c.spec.NeuronActive.LatencyPS, c.spec.NeuronInactive.LatencyPS
+	c.fires = c.fires[:0]
+	var t int64
+	var nActive uint64
+	maxPayload := int64(1)<<m.GradedBits - 1
+	for i := 0; i < c.n; i++ {
+		ain := slot[i]
+		if m.NoiseTarget == NoiseNone && ain == 0 && c.u[i] == 0 && c.v[i] == 0 && c.bias[i] == 0 &&
+			c.refr[i] == 0 && c.theta[i] == 0 {
+			t += inact
+			continue
+		}
+		slot[i] = 0
+		nActive++
+		t += act
+		var noise int64
+		if m.NoiseTarget != NoiseNone {
+			noise = (int64(c.rng.byte()) - 128) << m.NoiseExp
+		}
+		nu := trunc12(int64(c.u[i])*int64(4096-(c.cfg.Du[i]+1))) + int64(ain)<<6
+		if m.NoiseTarget == NoiseU {
+			nu += noise
+		}
+		nu = wrapU(nu)
+		c.u[i] = int32(nu)
+		c.theta[i] = int32(trunc12(int64(c.theta[i]) * int64(4096-m.DTheta)))
+		if c.refr[i] > 0 {
+			c.refr[i]--
+			c.v[i] = 0
+			continue
+		}
+		nv := trunc12(int64(c.v[i])*int64(4096-c.cfg.Dv[i])) + nu + int64(c.bias[i])
+		if m.NoiseTarget == NoiseV {
+			nv += noise
+		}
+		nv = min(max(nv, -VMax), VMax)
+		if nv > (int64(c.cfg.Vth[i])+int64(c.theta[i]))<<6 {
+			payload := int64(1)
+			if m.GradedBits > 0 {
+				payload = min(max(nv>>6, 1), maxPayload)
+			}
+			c.fires = append(c.fires, Fire{Neuron: uint32(i), OffsetPS: t, Payload: int32(payload)})
+			nv = 0
+			c.refr[i] = m.RefractorySteps
+			c.theta[i] = int32(min(int64(c.theta[i])+int64(m.ThetaStep), VMax>>6))
+		}
+		c.v[i] = int32(nv)
+	}
+	c.countSweep(nActive)
 	return c.fires, t
+}
+
+// SetSeed seeds the core's random generator (noise). The chip derives the
+// seed from the run seed and the core's id, so that one core's stream does
+// not depend on any other core.
+func (c *Core) SetSeed(seed uint64) { c.rng.seed(seed) }
+
+// Theta returns a neuron's adaptive threshold offset (0 without adaptation).
+func (c *Core) Theta(neuron int) int32 {
+	if c.theta == nil {
+		return 0
+	}
+	return c.theta[neuron]
 }
 
 // trunc12 divides by 4096 rounding toward zero, as Lava does.

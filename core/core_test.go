@@ -121,7 +121,7 @@ func TestFireOffsets(t *testing.T) {
 	require.NoError(t, err)
 	fires, _ := c.Sweep(1)
 	require.Len(t, fires, 1)
-	assert.Equal(t, Fire{Neuron: 1, OffsetPS: spec.NeuronInactive.LatencyPS + spec.NeuronActive.LatencyPS}, fires[0])
+	assert.Equal(t, Fire{Neuron: 1, OffsetPS: spec.NeuronInactive.LatencyPS + spec.NeuronActive.LatencyPS, Payload: 1}, fires[0])
 }
 
 func TestEffectiveWeight(t *testing.T) {

@@ -51,12 +51,17 @@ func TestLavaReference(t *testing.T) {
 		require.NoError(t, err)
 		require.NotEmpty(t, files, "no scenarios in %s", dir)
 		for _, f := range files {
-			t.Run(set+"/"+filepath.Base(f), func(t *testing.T) { runLavaScenario(t, dir, f) })
+			t.Run(set+"/"+filepath.Base(f), func(t *testing.T) { runLavaScenario(t, dir, f, Model{}) })
+			// The general datapath of the model options, with options that
+			// change nothing, must agree with the plain one bit for bit.
+			t.Run(set+"/model-path/"+filepath.Base(f), func(t *testing.T) {
+				runLavaScenario(t, dir, f, Model{DTheta: 100})
+			})
 		}
 	}
 }
 
-func runLavaScenario(t *testing.T, dir, file string) {
+func runLavaScenario(t *testing.T, dir, file string, model Model) {
 	data, err := os.ReadFile(file)
 	require.NoError(t, err)
 	var sc lavaScenario
@@ -65,7 +70,7 @@ func runLavaScenario(t *testing.T, dir, file string) {
 
 	n := sc.NumNeurons
 	cfg := Config{BiasMant: sc.BiasMant, BiasExp: sc.BiasExp, UInit: sc.UInit, VInit: sc.VInit,
-		WeightExp: []int32{0}, RouteStart: make([]uint32, n+1)}
+		WeightExp: []int32{0}, RouteStart: make([]uint32, n+1), Model: model}
 	for i := 0; i < n; i++ {
 		cfg.Du = append(cfg.Du, sc.Du)
 		cfg.Dv = append(cfg.Dv, sc.Dv)

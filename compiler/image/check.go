@@ -11,7 +11,11 @@ package image
 // Cores
 //   - ids strictly increase and lie in 0..Preset.Mesh.Cores()-1; used is true;
 //   - the seven neuron arrays have one entry per neuron, at most
-//     Preset.Core.MaxNeurons of them; du and dv lie in 0..4095;
+//     Preset.Core.MaxNeurons of them; every value fits the core's integer
+//     datapath (package core): du and dv in 0..4095, vth in 0..2¹⁷-1,
+//     bias_exp in 0..23 with bias_mant<<bias_exp within ±(2²³-1), u_init in
+//     -2²³+1..2²³, v_init within ±(2²³-1);
+//   - at most 255 weight-exponent classes, each exponent in -16..16;
 //   - axon_start is a CSR index: at least one entry, the first 0, never
 //     decreasing, the last equal to the number of synapses; at most
 //     Preset.Core.MaxAxons axons;
@@ -53,10 +57,18 @@ import (
 	"fmt"
 	"slices"
 	"unicode/utf8"
+
+	"github.com/tessera-sim/tessera/core"
 )
 
-// maxDecay is the largest du or dv: they are 12-bit decay constants.
-const maxDecay = 4095
+// Limits of the core's integer datapath that package core checks when it
+// builds a core but does not export (core/core.go, func check); keep them
+// equal. The others come from core's exported constants.
+const (
+	maxBiasExp       = 23  // bias = bias_mant << bias_exp, 0 ≤ bias_exp ≤ 23
+	maxWeightExp     = 16  // a class's exponent lies in -16..16
+	maxWeightClasses = 255 // weight-exponent classes per core
+)
 
 // Check verifies that img is internally consistent and fits its preset (the
 // invariants are listed at the top of check.go). It returns nil or every
@@ -186,16 +198,41 @@ func (c *checker) core(i int) {
 		c.errorf("%s: %d neurons, more than the %d per core of preset %q (core.max_neurons)", where, n, lim.MaxNeurons, c.img.Preset.Name)
 	}
 	for _, a := range [...]struct {
-		name string
-		v    []int32
-	}{{"du", co.Du}, {"dv", co.Dv}} {
+		name   string
+		v      []int32
+		lo, hi int32
+	}{
+		{"du", co.Du, 0, core.DecayMax},
+		{"dv", co.Dv, 0, core.DecayMax},
+		{"vth", co.Vth, 0, core.VthMax},
+		{"bias_exp", co.BiasExp, 0, maxBiasExp},
+		{"u_init", co.UInit, -core.UMax + 1, core.UMax},
+		{"v_init", co.VInit, -core.VMax, core.VMax},
+	} {
 		for j, v := range a.v {
-			if v < 0 || v > maxDecay {
-				t.add("neuron %d: %s %d out of range 0..%d", j, a.name, v, maxDecay)
+			if v < a.lo || v > a.hi {
+				t.add("neuron %d: %s %d out of range %d..%d", j, a.name, v, a.lo, a.hi)
 			}
 		}
 		c.flush(where, &t)
 	}
+	for j := range min(len(co.BiasMant), len(co.BiasExp)) {
+		if e := co.BiasExp[j]; e >= 0 && e <= maxBiasExp {
+			if b := int64(co.BiasMant[j]) << e; b < -core.VMax || b > core.VMax {
+				t.add("neuron %d: bias %d<<%d = %d overflows the 24-bit range ±%d", j, co.BiasMant[j], e, b, core.VMax)
+			}
+		}
+	}
+	c.flush(where, &t)
+	if len(co.WeightExp) > maxWeightClasses {
+		c.errorf("%s: %d weight-exponent classes, more than %d", where, len(co.WeightExp), maxWeightClasses)
+	}
+	for k, e := range co.WeightExp {
+		if e < -maxWeightExp || e > maxWeightExp {
+			t.add("weight-exponent class %d: exponent %d out of range %d..%d", k, e, -maxWeightExp, maxWeightExp)
+		}
+	}
+	c.flush(where, &t)
 
 	// Synapse memory.
 	nsyn := len(co.SynNeuron)

@@ -47,6 +47,18 @@ func TestCheck(t *testing.T) {
 			"core 0 (cores[0]): 4 neurons, more than the 3 per core of preset \"small\" (core.max_neurons)", 2},
 		{"du too big", func(img *Image) { img.Cores[0].Du[1] = 4096 }, "core 0 (cores[0]): neuron 1: du 4096 out of range 0..4095", 1},
 		{"dv negative", func(img *Image) { img.Cores[1].Dv[2] = -1 }, "core 3 (cores[1]): neuron 2: dv -1 out of range", 1},
+		{"vth negative", func(img *Image) { img.Cores[0].Vth[0] = -1 }, "core 0 (cores[0]): neuron 0: vth -1 out of range 0..131071", 1},
+		{"bias_exp too big", func(img *Image) { img.Cores[0].BiasExp[1] = 24 }, "core 0 (cores[0]): neuron 1: bias_exp 24 out of range 0..23", 1},
+		{"bias overflows", func(img *Image) { img.Cores[0].BiasExp[1] = 23 },
+			"core 0 (cores[0]): neuron 1: bias 5<<23 = 41943040 overflows the 24-bit range ±8388607", 1},
+		{"u_init too small", func(img *Image) { img.Cores[1].UInit[3] = -1 << 23 },
+			"core 3 (cores[1]): neuron 3: u_init -8388608 out of range -8388607..8388608", 1},
+		{"v_init too big", func(img *Image) { img.Cores[1].VInit[0] = 1 << 23 },
+			"core 3 (cores[1]): neuron 0: v_init 8388608 out of range -8388607..8388607", 1},
+		{"weight exponent too big", func(img *Image) { img.Cores[0].WeightExp[1] = 17 },
+			"core 0 (cores[0]): weight-exponent class 1: exponent 17 out of range -16..16", 1},
+		{"too many weight classes", func(img *Image) { img.Cores[1].WeightExp = make([]int32, 256) },
+			"core 3 (cores[1]): 256 weight-exponent classes, more than 255", 1},
 		{"many bad du", func(img *Image) {
 			for i := range img.Cores[0].Du {
 				img.Cores[0].Du[i] = 5000
