@@ -43,6 +43,10 @@ const (
 	VMax     = 1<<23 - 1 // v saturates to [-VMax, VMax]
 	VthMax   = 1<<17 - 1 // vth<<6 stays below VMax
 	DecayMax = 4095      // du, dv
+
+	MaxBiasExp       = 23  // bias = bias_mant << bias_exp
+	MaxWeightExp     = 16  // a weight class's exponent lies in ±MaxWeightExp
+	MaxWeightClasses = 255 // weight-exponent classes per core
 )
 
 // Counters count every op the core performed, by class.
@@ -208,8 +212,8 @@ func check(spec Spec, cfg Config) error {
 		if cfg.Vth[i] < 0 || cfg.Vth[i] > VthMax {
 			bad("neuron %d: vth=%d outside 0..%d", i, cfg.Vth[i], VthMax)
 		}
-		if cfg.BiasExp[i] < 0 || cfg.BiasExp[i] > 23 {
-			bad("neuron %d: bias_exp=%d outside 0..23", i, cfg.BiasExp[i])
+		if cfg.BiasExp[i] < 0 || cfg.BiasExp[i] > MaxBiasExp {
+			bad("neuron %d: bias_exp=%d outside 0..%d", i, cfg.BiasExp[i], MaxBiasExp)
 		} else if b := int64(cfg.BiasMant[i]) << cfg.BiasExp[i]; b > VMax || b < -VMax {
 			bad("neuron %d: bias %d<<%d overflows 24 bits", i, cfg.BiasMant[i], cfg.BiasExp[i])
 		}
@@ -217,12 +221,12 @@ func check(spec Spec, cfg Config) error {
 			bad("neuron %d: initial u=%d v=%d outside the 24-bit range", i, cfg.UInit[i], cfg.VInit[i])
 		}
 	}
-	if len(cfg.WeightExp) > 255 {
-		bad("%d weight-exponent classes exceed 255", len(cfg.WeightExp))
+	if len(cfg.WeightExp) > MaxWeightClasses {
+		bad("%d weight-exponent classes exceed %d", len(cfg.WeightExp), MaxWeightClasses)
 	}
 	for k, e := range cfg.WeightExp {
-		if e < -16 || e > 16 {
-			bad("weight exponent class %d: %d outside -16..16", k, e)
+		if e < -MaxWeightExp || e > MaxWeightExp {
+			bad("weight exponent class %d: %d outside ±%d", k, e, MaxWeightExp)
 		}
 	}
 	axons := len(cfg.AxonStart) - 1

@@ -59,7 +59,7 @@ type holdIncrements struct {
 	phase []uint8
 }
 
-const holdTableLen = 1 << 16
+const holdTableLen = 1 << 12 // small enough to stay in L1
 
 func newHoldIncrements(seed uint64) holdIncrements {
 	rng := rand.New(rand.NewPCG(seed, 0))

@@ -25,10 +25,10 @@ type CalendarSpec struct {
 const MaxCalendarBuckets = 1 << 22
 
 // DefaultCalendarSpec suits a chip: events 1–100 ns apart and up to about
-// 1 µs ahead. Buckets are 256 ps wide and 4096 of them cover 1.05 µs, so
+// 1 µs ahead. Buckets are 128 ps wide and 8192 of them cover 1.05 µs, so
 // almost every event goes straight into the wheel.
 func DefaultCalendarSpec() CalendarSpec {
-	return CalendarSpec{BucketWidthPS: 256, NumBuckets: 4096}
+	return CalendarSpec{BucketWidthPS: 128, NumBuckets: 8192}
 }
 
 // Validate reports every field that is out of range.
@@ -425,7 +425,7 @@ func (c *Calendar) Each(fn func(Event)) {
 const (
 	insertionMaxEvents = 8    // buckets this small are insertion-sorted
 	radixMinEvents     = 1024 // buckets this large are radix-sorted,
-	radixDensity       = 128    // and so are those with ≥ 1 event per 8 key values; others key-sorted
+	radixDensity       = 8    // and so are those with ≥ 1 event per 8 key values; others key-sorted
 	keyIndexBits       = 20   // keySort packs (key, index) into 64 bits
 	radixMaxBits       = 64 - keyIndexBits
 	radixDigitBits     = 11 // at most 2048 counters per radix pass
@@ -538,21 +538,19 @@ func (c *Calendar) radixSort(first int32, k int, pb, keyBits uint) {
 	// Keep the passes whose digit varies; turn counts into start offsets.
 	var active [(64 + radixDigitBits - 1) / radixDigitBits]uint
 	na := 0
+	key0 := c.bucketKey(&c.blocks[first][0], pb)
 	for p := range passes {
 		h := hist[int(p)*radix : int(p+1)*radix]
-		trivial := false
+		if int(h[(key0>>(p*db))&dmask]) == k {
+			continue // every event has the same digit
+		}
 		sum := int32(0)
 		for i, n := range h {
-			if int(n) == k {
-				trivial = true
-			}
 			h[i] = sum
 			sum += n
 		}
-		if !trivial {
-			active[na] = p
-			na++
-		}
+		active[na] = p
+		na++
 	}
 
 	if cap(c.run) < k {

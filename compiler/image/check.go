@@ -65,9 +65,9 @@ import (
 // builds a core but does not export (core/core.go, func check); keep them
 // equal. The others come from core's exported constants.
 const (
-	maxBiasExp       = 23  // bias = bias_mant << bias_exp, 0 ≤ bias_exp ≤ 23
-	maxWeightExp     = 16  // a class's exponent lies in -16..16
-	maxWeightClasses = 255 // weight-exponent classes per core
+	maxBiasExp       = core.MaxBiasExp
+	maxWeightExp     = core.MaxWeightExp
+	maxWeightClasses = core.MaxWeightClasses
 )
 
 // Check verifies that img is internally consistent and fits its preset (the
@@ -224,6 +224,9 @@ func (c *checker) core(i int) {
 		}
 	}
 	c.flush(where, &t)
+	if err := co.Model.Validate(); err != nil {
+		c.errorf("%s: model: %v", where, err)
+	}
 	if len(co.WeightExp) > maxWeightClasses {
 		c.errorf("%s: %d weight-exponent classes, more than %d", where, len(co.WeightExp), maxWeightClasses)
 	}

@@ -9,6 +9,7 @@ import (
 	"io"
 
 	"github.com/tessera-sim/tessera/chip/preset"
+	"github.com/tessera-sim/tessera/core"
 )
 
 // Decode reads an image from its .tsi bytes and validates all of it: magic,
@@ -392,6 +393,13 @@ func (d *decoder) core() Core {
 	c.BiasExp = d.i32s(n, "bias_exp")
 	c.UInit = d.i32s(n, "u_init")
 	c.VInit = d.i32s(n, "v_init")
+	m := &c.Model
+	m.RefractorySteps = d.i32("refractory_steps")
+	m.ThetaStep = d.i32("theta_step")
+	m.DTheta = d.i32("dtheta")
+	m.GradedBits = d.i32("graded_bits")
+	m.NoiseTarget = core.NoiseTarget(d.i32("noise_target"))
+	m.NoiseExp = d.i32("noise_exp")
 	c.WeightExp = d.i32s(d.count("weight exponents", 4), "weight exponents")
 	c.AxonStart = d.u32s(d.count("axon starts", 4), "axon starts")
 	s := d.count("synapses", 4+4+1+1)

@@ -140,6 +140,10 @@ func (p *printer) core(img *Image, i int) {
 	}
 	t.end(n)
 
+	if m := co.Model; !m.Plain() {
+		p.printf("  model: refractory_steps=%d theta_step=%d dtheta=%d graded_bits=%d noise=%s noise_exp=%d\n",
+			m.RefractorySteps, m.ThetaStep, m.DTheta, m.GradedBits, m.NoiseTarget, m.NoiseExp)
+	}
 	p.printf("  weight-exponent classes: %d\n", len(co.WeightExp))
 	t = p.table("class", "exp")
 	for j := 0; j < len(co.WeightExp) && !t.full(); j++ {

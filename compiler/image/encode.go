@@ -103,6 +103,10 @@ func (e *encoder) core(c *Core) {
 	for _, a := range [...][]int32{c.Du, c.Dv, c.Vth, c.BiasMant, c.BiasExp, c.UInit, c.VInit} {
 		e.i32s(a)
 	}
+	m := &c.Model
+	for _, v := range [...]int32{m.RefractorySteps, m.ThetaStep, m.DTheta, m.GradedBits, int32(m.NoiseTarget), m.NoiseExp} {
+		e.i32(v)
+	}
 	e.count(len(c.WeightExp), "weight exponents")
 	e.i32s(c.WeightExp)
 	e.count(len(c.AxonStart), "axon starts")

@@ -236,9 +236,9 @@ func TestRejects(t *testing.T) {
 		{"neuron count huge", withSection(core0, func(b []byte) []byte { copy(b[5:], u32(0xffffffff)); return b }),
 			ErrTruncated, `section "CORE" (cores[0]): reading 4294967295 neurons needs 120259084260 bytes`},
 		{"synapse count off by one", withSection(core3, func(b []byte) []byte {
-			// id 4 + used 1 + neurons 4+7·4·4 + wexp 4+4 + axon starts 4+4·4 = 149
-			require.Equal(t, uint32(4), binary.LittleEndian.Uint32(b[149:]))
-			copy(b[149:], u32(5))
+			// id 4 + used 1 + neurons 4+7·4·4 + model 6·4 + wexp 4+4 + axon starts 4+4·4 = 173
+			require.Equal(t, uint32(4), binary.LittleEndian.Uint32(b[173:]))
+			copy(b[173:], u32(5))
 			return b
 		}), ErrTruncated, "reading 65536 route starts needs 262144 bytes, 22 left"},
 		{"section length huge", func() []byte {

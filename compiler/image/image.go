@@ -1,16 +1,8 @@
-// Package image is the chip image: what the compiler writes and the chip
-// loads. An image is self-contained — it carries the preset it was compiled
-// for, every core's neuron parameters, synapse memory and output routes, the
-// input sources and the probes — so a run needs nothing else.
-//
-// On disk (.tsi) an image is a versioned binary file: a header with a magic
-// number and version, a sequence of sections (metadata, preset, one per core,
-// inputs, populations, probes) and a checksum over all of it. Read rejects a
-// truncated, corrupted or wrong-version file with an error that says which.
 package image
 
 import (
 	"github.com/tessera-sim/tessera/chip/preset"
+	"github.com/tessera-sim/tessera/core"
 )
 
 // Image is a compiled network mapped onto a chip.
@@ -39,6 +31,9 @@ type Core struct {
 	BiasExp  []int32
 	UInit    []int32
 	VInit    []int32
+
+	// Model is the neuron model shared by the core's neurons.
+	Model core.Model
 
 	// WeightExp has one entry per weight-exponent class; a synapse names its
 	// class. Sums are formed per class and shifted by its exponent.
