@@ -75,7 +75,7 @@ func New(img *image.Image) (*Chip, error) {
 		ic := &img.Cores[i]
 		k, err := core.New(spec.Core, core.Config{
 			Du: ic.Du, Dv: ic.Dv, Vth: ic.Vth, BiasMant: ic.BiasMant, BiasExp: ic.BiasExp,
-			UInit: ic.UInit, VInit: ic.VInit, WeightExp: ic.WeightExp,
+			UInit: ic.UInit, VInit: ic.VInit, Model: ic.Model, WeightExp: ic.WeightExp,
 			AxonStart: ic.AxonStart, SynNeuron: ic.SynNeuron, SynWeight: ic.SynWeight,
 			SynDelay: ic.SynDelay, SynClass: ic.SynClass,
 			RouteStart: ic.RouteStart, RouteCore: ic.RouteCore, RouteAxon: ic.RouteAxon,

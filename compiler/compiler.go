@@ -313,7 +313,7 @@ func (c *compilation) emit() *image.Image {
 	for ci := range c.slices {
 		sl := &c.slices[ci]
 		pop := &g.Populations[sl.pop]
-		ic := image.Core{ID: sl.core, Used: true}
+		ic := image.Core{ID: sl.core, Used: true, Model: pop.Neuron.Options}
 		for i := sl.start; i < sl.start+sl.count; i++ {
 			ic.Du = append(ic.Du, pop.Neuron.Du)
 			ic.Dv = append(ic.Dv, pop.Neuron.Dv)

@@ -11,6 +11,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/tessera-sim/tessera/core"
 )
 
 // Graph is one parsed network.
@@ -40,13 +42,19 @@ func (p *Population) IsInput() bool { return p.Input != nil }
 // NeuronParams are integer CUBA LIF fields as Loihi stores them. The
 // per-neuron slices have length Size (front ends expand a scalar).
 type NeuronParams struct {
-	Model    string // "lif" (the only model so far)
-	Du, Dv   int32  // 12-bit decay constants, 0..4095
-	Vth      int32  // threshold mantissa; compared as vth<<6
+	// Model is "lif" or "if" (non-leaky integrate-and-fire: the front end
+	// sets Du = 4095 and Dv = 0).
+	Model    string
+	Du, Dv   int32 // 12-bit decay constants, 0..4095
+	Vth      int32 // threshold mantissa; compared as vth<<6
 	BiasMant []int32
 	BiasExp  []int32
 	UInit    []int32
 	VInit    []int32
+	// Options are the variants on the LIF datapath: refractory period,
+	// adaptive threshold, graded spikes, noise (see core.Model). The zero
+	// value is the plain Loihi LIF.
+	Options core.Model
 }
 
 // InputKind says where an input population's spikes come from.
