@@ -5,6 +5,8 @@ package sched
 import (
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"runtime/pprof"
 	"testing"
 	"time"
 )
@@ -69,4 +71,38 @@ func specName(sp CalendarSpec) string {
 		return "heap"
 	}
 	return "cal w" + string(rune('0'+sp.BucketWidthPS/64))
+}
+
+func TestTuneProf(t *testing.T) {
+	incs := newHoldIncrements(1)
+	n := 1000000
+	c, _ := NewCalendar(DefaultCalendarSpec())
+	var seq uint64
+	k := 0
+	for ; k < n; k++ {
+		c.Push(Event{TimePS: incs.inc[k&(holdTableLen-1)], Seq: seq})
+		seq++
+	}
+	step := func() {
+		e, _ := c.Pop()
+		e.TimePS += incs.inc[k&(holdTableLen-1)]
+		e.Phase = incs.phase[k&(holdTableLen-1)]
+		e.Seq = seq
+		seq++
+		k++
+		c.Push(e)
+	}
+	for i := 0; i < 2*n; i++ {
+		step()
+	}
+	f, _ := os.Create("/tmp/steady.prof")
+	pprof.StartCPUProfile(f)
+	t0 := time.Now()
+	const m = 10000000
+	for i := 0; i < m; i++ {
+		step()
+	}
+	el := time.Since(t0)
+	pprof.StopCPUProfile()
+	t.Logf("%.1f ns/event", float64(el.Nanoseconds())/m)
 }
