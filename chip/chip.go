@@ -291,7 +291,7 @@ func (r *run) step(ctx context.Context, step int32) error {
 	end := r.lastPS
 	barrier := c.spec.Barrier.LatencyPS(c.tilesInUse)
 	r.barriers++
-	r.startPS = end + barrier
+	r.startPS = max(end+barrier, S+c.spec.TickPS)
 	r.res.StepTimePS = append(r.res.StepTimePS, r.startPS-S)
 	return nil
 }

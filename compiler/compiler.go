@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"fmt"
 	"math"
-	"math/bits"
 	"math/rand/v2"
 	"slices"
 	"sort"
@@ -13,6 +12,7 @@ import (
 	"github.com/tessera-sim/tessera/compiler/graph"
 	"github.com/tessera-sim/tessera/compiler/image"
 	"github.com/tessera-sim/tessera/compiler/netfile"
+	"github.com/tessera-sim/tessera/core"
 )
 
 // Stats describe a compiled image.
@@ -67,7 +67,7 @@ func Compile(g *graph.Graph, spec preset.Spec) (*image.Image, Stats, error) {
 	if err := spec.Validate(); err != nil {
 		return nil, Stats{}, fmt.Errorf("compile %s: %w", g.Name, err)
 	}
-	c := &compilation{g: g, spec: spec, popIndex: map[string]int{}}
+	c := &compilation{g: g, spec: spec, popIndex: map[string]int{}, reportedFanout: map[int]bool{}}
 	for i, p := range g.Populations {
 		c.popIndex[p.Name] = i
 	}
@@ -95,8 +95,11 @@ type compilation struct {
 	errs     graph.ErrorList
 	stats    Stats
 
-	syn    [][]synapse // per projection
-	slices []slice
+	syn [][]synapse // per projection
+	// reportedFanout marks populations already reported for too many
+	// routes per neuron, so one mistake gives one error.
+	reportedFanout map[int]bool
+	slices         []slice
 	// popSlices[p] lists indices into slices, in neuron order.
 	popSlices [][]int
 }
@@ -177,28 +180,29 @@ func (c *compilation) expand() {
 	}
 }
 
-// synapseBits is the synapse memory one synapse takes on a core: its weight,
-// its delay if the core uses delays, and the index of its target neuron
-// (sparse encoding).
-func (c *compilation) synapseBits(withDelay bool) int {
-	cs := c.spec.Core
-	b := cs.MaxWeightBits + bits.Len(uint(cs.MaxNeurons-1))
-	if withDelay {
-		b += bits.Len(uint(cs.MaxDelay))
-	}
-	return b
-}
-
 // need is what one candidate slice uses of a core.
 type need struct {
 	axons, synapseBits int
+	// axonTypes is the number of axon types the slice needs when weights
+	// come from axon types (one per presynaptic population); typeConflict
+	// names a neuron that gets two weights from one type, if any.
+	axonTypes    int
+	typeConflict string
 }
 
 // sliceNeed computes the axons and synapse memory of neurons
-// start..start+count-1 of population pop.
+// start..start+count-1 of population pop. Synapse memory is asked of the
+// core package, one synapse group (axon) at a time.
 func (c *compilation) sliceNeed(pop int, start, count int32) need {
-	axons := map[axonKey]bool{}
-	nsyn, delay := 0, false
+	type group struct {
+		g       core.SynapseGroup
+		targets []int
+	}
+	groups := map[axonKey]*group{}
+	var order []axonKey
+	types := map[int]bool{}
+	typeWeight := map[[2]int32]int32{} // (pre population, neuron) → weight
+	var nd need
 	for k := range c.g.Projections {
 		pr := &c.g.Projections[k]
 		if c.popIndex[pr.Post] != pop {
@@ -206,14 +210,44 @@ func (c *compilation) sliceNeed(pop int, start, count int32) need {
 		}
 		pre := c.popIndex[pr.Pre]
 		for _, s := range c.syn[k] {
-			if s.post >= start && s.post < start+count {
-				axons[axonKey{pre, s.pre}] = true
-				nsyn++
-				delay = delay || s.delay > 0
+			if s.post < start || s.post >= start+count {
+				continue
 			}
+			key := axonKey{pre, s.pre}
+			gr := groups[key]
+			if gr == nil {
+				gr = &group{g: core.SynapseGroup{MinWeight: s.weight, MaxWeight: s.weight}}
+				groups[key] = gr
+				order = append(order, key)
+			}
+			gr.g.Count++
+			gr.g.MinWeight, gr.g.MaxWeight = min(gr.g.MinWeight, s.weight), max(gr.g.MaxWeight, s.weight)
+			gr.g.MaxDelay = max(gr.g.MaxDelay, int(s.delay))
+			gr.targets = append(gr.targets, int(s.post-start))
+			types[pre] = true
+			tk := [2]int32{int32(pre), s.post}
+			if w, ok := typeWeight[tk]; ok && w != s.weight && nd.typeConflict == "" {
+				nd.typeConflict = fmt.Sprintf("neuron %d receives weights %d and %d from population %s",
+					s.post, w, s.weight, c.g.Populations[pre].Name)
+			}
+			typeWeight[tk] = s.weight
 		}
 	}
-	return need{axons: len(axons), synapseBits: nsyn * c.synapseBits(delay)}
+	for _, key := range order {
+		gr := groups[key]
+		slices.Sort(gr.targets)
+		prev := 0
+		for _, t := range gr.targets {
+			gr.g.MaxGap = max(gr.g.MaxGap, t-prev)
+			prev = t
+		}
+		gr.g.MinNeuron, gr.g.MaxNeuron = gr.targets[0], gr.targets[len(gr.targets)-1]
+		b, _ := c.spec.Core.GroupBits(gr.g)
+		nd.synapseBits += b
+	}
+	nd.axons = len(groups)
+	nd.axonTypes = len(types)
+	return nd
 }
 
 // partition cuts each neuron population into slices that fit a core and
@@ -251,6 +285,18 @@ func (c *compilation) partition() {
 				c.errs.Add(pop.Pos, "population %s: neuron %d alone needs %d input axons, a core of preset %s has %d",
 					pop.Name, start, nd.axons, c.spec.Name, cs.MaxAxons)
 				return
+			}
+			if cs.AxonTypes > 0 {
+				if nd.axonTypes > cs.AxonTypes {
+					c.errs.Add(pop.Pos, "population %s: receives synapses from %d populations, but weights on preset %s come from %d axon types (one per source population)",
+						pop.Name, nd.axonTypes, c.spec.Name, cs.AxonTypes)
+					return
+				}
+				if nd.typeConflict != "" {
+					c.errs.Add(pop.Pos, "population %s: %s, but on preset %s a neuron has one weight per axon type (source population)",
+						pop.Name, nd.typeConflict, c.spec.Name)
+					return
+				}
 			}
 			if nd.synapseBits > cs.SynapseMemoryBits {
 				c.errs.Add(pop.Pos, "population %s: neuron %d alone needs %d bits of synapse memory, a core of preset %s has %d",
@@ -366,6 +412,11 @@ func (c *compilation) emit() *image.Image {
 		ic := &img.Cores[ci]
 		ic.RouteStart = []uint32{0}
 		for i := sl.start; i < sl.start+sl.count; i++ {
+			if lim := c.spec.Core.MaxRoutesPerNeuron; lim > 0 && len(routes[sl.pop][i]) > lim && !c.reportedFanout[sl.pop] {
+				c.reportedFanout[sl.pop] = true
+				c.errs.Add(g.Populations[sl.pop].Pos, "population %s: neuron %d sends to %d cores, a neuron of preset %s reaches at most %d (split the fan-out over relay neurons)",
+					g.Populations[sl.pop].Name, i, len(routes[sl.pop][i]), c.spec.Name, lim)
+			}
 			for _, r := range routes[sl.pop][i] {
 				ic.RouteCore = append(ic.RouteCore, r.core)
 				ic.RouteAxon = append(ic.RouteAxon, r.axon)

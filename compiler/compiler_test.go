@@ -71,13 +71,15 @@ func TestPartitionShrinksSlices(t *testing.T) {
 populations:
   - {name: a, size: 16, neuron: {du: 1, dv: 1, vth: 1}}
 projections:
-  - {pre: in, post: a, connectivity: all_to_all, weight: 1}
+  - {pre: in, post: a, connectivity: all_to_all, weight: 255, delay: 1}
 `)
 	require.NoError(t, err)
-	// 30 synapses per neuron at 9+4 bits = 390 bits: 10 neurons fit 4096 bits.
+	// Each of the 30 axons reaches every neuron of a slice of n: densely
+	// encoded, n entries of 8 weight + 4 delay bits plus a 4-bit start, so
+	// 30·(12n+4) ≤ 4096 bits allows n = 11.
 	assert.Equal(t, 2, stats.CoresUsed)
-	assert.Equal(t, 10, img.Cores[0].NumNeurons())
-	assert.Equal(t, 6, img.Cores[1].NumNeurons())
+	assert.Equal(t, 11, img.Cores[0].NumNeurons())
+	assert.Equal(t, 5, img.Cores[1].NumNeurons())
 	assert.Equal(t, 30*16, stats.Synapses)
 	for _, c := range img.Cores {
 		assert.Equal(t, 30, c.NumAxons())

@@ -16,6 +16,16 @@ type Spec struct {
 	SynapseMemoryBits int `json:"synapse_memory_bits" yaml:"synapse_memory_bits"` // synapse memory size
 	MaxWeightBits     int `json:"max_weight_bits" yaml:"max_weight_bits"`         // weight precision, sign included
 	MaxDelay          int `json:"max_delay" yaml:"max_delay"`                     // largest synaptic delay in timesteps
+	// MaxRoutesPerNeuron caps the destinations of one neuron (TrueNorth: 1);
+	// 0 means only MaxRoutes applies.
+	MaxRoutesPerNeuron int `json:"max_routes_per_neuron" yaml:"max_routes_per_neuron"`
+	// AxonTypes > 0 means weights are not stored per synapse: each axon has
+	// one of AxonTypes types and each neuron one weight per type
+	// (TrueNorth: 4). 0 means per-synapse weights (Loihi).
+	AxonTypes int `json:"axon_types" yaml:"axon_types"`
+	// Crossbar means synapse memory is a full axons × neurons bit matrix
+	// (TrueNorth) rather than per-axon synapse lists.
+	Crossbar bool `json:"crossbar" yaml:"crossbar"`
 
 	// Cost of each op class: energy in femtojoules, latency in picoseconds.
 	SynOp          OpCost `json:"syn_op" yaml:"syn_op"`                   // one synapse of an arriving spike
@@ -65,6 +75,16 @@ func (s Spec) Validate() error {
 	}
 	if s.MaxDelay < 0 || s.MaxDelay > MaxDelayLimit {
 		errs = append(errs, fmt.Errorf("core spec: max_delay must be in 0..%d, got %d", MaxDelayLimit, s.MaxDelay))
+	}
+	if s.MaxRoutesPerNeuron < 0 {
+		errs = append(errs, fmt.Errorf("core spec: max_routes_per_neuron must be ≥ 0, got %d", s.MaxRoutesPerNeuron))
+	}
+	if s.AxonTypes < 0 || s.AxonTypes > 255 {
+		errs = append(errs, fmt.Errorf("core spec: axon_types must be in 0..255, got %d", s.AxonTypes))
+	}
+	if s.Crossbar && s.MaxAxons*s.MaxNeurons > s.SynapseMemoryBits {
+		errs = append(errs, fmt.Errorf("core spec: a crossbar of %d axons × %d neurons needs %d bits, synapse_memory_bits is %d",
+			s.MaxAxons, s.MaxNeurons, s.MaxAxons*s.MaxNeurons, s.SynapseMemoryBits))
 	}
 	if s.MaxNeurons > 1<<16 {
 		errs = append(errs, fmt.Errorf("core spec: max_neurons must be ≤ 65536, got %d", s.MaxNeurons))

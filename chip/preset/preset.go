@@ -19,6 +19,7 @@ import (
 
 	"github.com/tessera-sim/tessera/core"
 	"github.com/tessera-sim/tessera/mesh"
+	"github.com/tessera-sim/tessera/router"
 )
 
 // Spec is one complete hardware configuration.
@@ -30,6 +31,10 @@ type Spec struct {
 	// StaticPowerNW is the chip's leakage power in nanowatts; it is charged
 	// over the hardware time of the run.
 	StaticPowerNW uint64 `json:"static_power_nw" yaml:"static_power_nw"`
+	// TickPS, when > 0, is the shortest hardware duration of a timestep: a
+	// chip paced by a global tick (TrueNorth's 1 kHz) waits out the rest of
+	// the tick after its barrier.
+	TickPS int64 `json:"tick_ps" yaml:"tick_ps"`
 }
 
 // BarrierSpec is the cost of the end-of-timestep barrier. Its latency grows
@@ -68,6 +73,9 @@ func (s Spec) Validate() error {
 	if s.Barrier.MinLatencyPS < 0 || s.Barrier.MaxLatencyPS < s.Barrier.MinLatencyPS {
 		errs = append(errs, fmt.Errorf("preset: barrier latency must satisfy 0 ≤ min ≤ max, got %d..%d ps",
 			s.Barrier.MinLatencyPS, s.Barrier.MaxLatencyPS))
+	}
+	if s.TickPS < 0 {
+		errs = append(errs, fmt.Errorf("preset: tick_ps must be ≥ 0, got %d", s.TickPS))
 	}
 	if s.Barrier.MaxTiles < 1 {
 		errs = append(errs, fmt.Errorf("preset: barrier.max_tiles must be ≥ 1, got %d", s.Barrier.MaxTiles))
@@ -120,9 +128,39 @@ func Small() Spec {
 	return s
 }
 
+// TrueNorth is IBM TrueNorth (Merolla et al., Science 2014; Akopyan et al.,
+// IEEE TCAD 2015): 4096 cores on a 64×64 mesh, one core per router; each
+// core a crossbar of 256 axons × 256 neurons; weights come from 4 axon
+// types (signed 9-bit per neuron and type); a neuron sends to exactly one
+// axon; axonal delays of 1..15 ticks (our delay d arrives at t+1+d, so
+// 0..14); a 1 kHz tick paces the steps. Published energies: about 26 pJ per
+// synaptic event and 2.3 pJ per hop. The papers give no per-op latencies or
+// per-neuron-update energy at this granularity: those are documented
+// assumptions in docs/energy-model.md.
+func TrueNorth() Spec {
+	return Spec{
+		Name: "truenorth",
+		Core: core.Spec{
+			MaxNeurons: 256, MaxAxons: 256, MaxRoutes: 256, MaxRoutesPerNeuron: 1,
+			SynapseMemoryBits: 256 * 256, MaxWeightBits: 9, MaxDelay: 14, AxonTypes: 4, Crossbar: true,
+			SynOp:          core.OpCost{EnergyFJ: 26_000, LatencyPS: 1_000},
+			NeuronActive:   core.OpCost{EnergyFJ: 0, LatencyPS: 1_000},
+			NeuronInactive: core.OpCost{EnergyFJ: 0, LatencyPS: 1_000},
+			SpikeOut:       core.OpCost{EnergyFJ: 0, LatencyPS: 1_000},
+		},
+		Mesh: mesh.Spec{Width: 64, Height: 64, CoresPerTile: 1, Router: router.Spec{
+			HopEW: router.HopCost{EnergyFJ: 2_300, LatencyPS: 1_000},
+			HopNS: router.HopCost{EnergyFJ: 2_300, LatencyPS: 1_000},
+		}},
+		Barrier: BarrierSpec{MaxTiles: 1},
+		TickPS:  1_000_000_000, // 1 kHz
+	}
+}
+
 var builtin = map[string]func() Spec{
-	"loihi": Loihi,
-	"small": Small,
+	"loihi":     Loihi,
+	"small":     Small,
+	"truenorth": TrueNorth,
 }
 
 // Default is the preset used when none is named.

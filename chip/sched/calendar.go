@@ -108,10 +108,10 @@ type Calendar struct {
 	late Heap // events with bucket ≤ cur that are not in run
 	far  Heap // events with bucket ≥ cur+NumBuckets
 
-	wheelLen int // events in the wheel's slots
-	slots    []slot
-	occupied []uint64 // bit s set iff slots[s] is non-empty
-	summary  []uint64 // bit w set iff occupied[w] != 0
+	wheelLen  int // events in the wheel's slots
+	slots     []slot
+	occupied  []uint64 // bit s set iff slots[s] is non-empty
+	summary   []uint64 // bit w set iff occupied[w] != 0
 	blocks    []block
 	blockN    []int32 // events used in each block
 	blockNext []int32 // next block of the same slot, or of the free list; -1 ends
@@ -342,13 +342,11 @@ func (c *Calendar) freeBlock(bi int32) int32 {
 	return next
 }
 
-// take detaches slot s from the wheel and returns its first block and its
-// event count; the caller copies the events out and frees the blocks.
+// take detaches slot s, which must not be empty, from the wheel and returns
+// its first block and its event count; the caller copies the events out and
+// frees the blocks.
 func (c *Calendar) take(s uint64) (first int32, k int) {
 	sl := c.slots[s]
-	if sl.first < 0 {
-		return -1, 0
-	}
 	c.slots[s] = slot{first: -1, last: -1}
 	c.wheelLen -= int(sl.n)
 	w := s >> 6
@@ -468,7 +466,7 @@ func (c *Calendar) bucketKey(e *Event, pb uint) uint64 {
 
 // keySort fills run with the events of the block list first, stably sorted
 // on bucketKey, and frees the blocks. It sorts packed (key, arrival index)
-// words instead of moving 40-byte events around.
+// words instead of moving 32-byte events around.
 func (c *Calendar) keySort(first int32, pb uint) {
 	tmp := c.tmp[:0]
 	keys := c.keys[:0]

@@ -33,7 +33,8 @@ const (
 type field struct {
 	name string
 	// required fields must always be given. Fields that are mandatory only in
-	// some cases (weight, the source of an input) are checked in code.
+	// some cases (weight, the source of an input, du and dv for model lif)
+	// are checked in code.
 	required bool
 }
 
@@ -48,8 +49,10 @@ var sections = map[string][]field{
 	},
 	secPopulation: {{"name", true}, {"size", true}, {"neuron", true}},
 	secNeuron: {
-		{"model", false}, {"du", true}, {"dv", true}, {"vth", true},
+		{"model", false}, {"du", false}, {"dv", false}, {"vth", true},
 		{"bias_mant", false}, {"bias_exp", false}, {"u_init", false}, {"v_init", false},
+		{"refractory_steps", false}, {"theta_step", false}, {"dtheta", false},
+		{"graded_bits", false}, {"noise", false}, {"noise_exp", false},
 	},
 	secInput:   {{"name", true}, {"size", true}, {"raster", false}, {"poisson", false}},
 	secRaster:  {{"spikes", false}, {"file", false}},
@@ -111,6 +114,17 @@ var synonyms = map[string]string{
 	"current":     "u",
 	"all2all":     "all_to_all",
 	"one2one":     "one_to_one",
+	// Neuron models and their options.
+	"integrate_and_fire":       "if",
+	"iaf":                      "if",
+	"leaky_integrate_and_fire": "lif",
+	"refractory_period":        "refractory_steps",
+	"t_ref":                    "refractory_steps",
+	"refractory_time":          "refractory_steps",
+	"theta_decay":              "dtheta",
+	"graded_spikes":            "graded_bits",
+	"noise_target":             "noise",
+	"noise_exponent":           "noise_exp",
 }
 
 // suggest returns the word of allowed that the user probably meant by word,

@@ -9,21 +9,23 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/tessera-sim/tessera/compiler/graph"
+	"github.com/tessera-sim/tessera/core"
 )
 
-// Ranges of the integer hardware fields (Loihi's bit widths).
+// Ranges of the integer hardware fields (Loihi's bit widths). The neuron
+// model options take theirs from core (core.MaxRefractorySteps...).
 const (
-	maxDecay   = 4095    // du, dv: 12 bits
-	maxVth     = 131071  // vth: 17 bits
-	minBias    = -4096   // bias_mant: 13 bits signed
-	maxBias    = 4095    //
-	maxBiasExp = 23      // bias_exp
-	maxState   = 8388607 // u, v and bias_mant << bias_exp: 24 bits signed
-	minWeight  = -256    // weight: 9 bits signed
-	maxWeight  = 255     //
-	minWExp    = -8      // weight_exp
-	maxWExp    = 7       //
-	maxDelay   = 63      // delay: 6 bits
+	maxDecay   = core.DecayMax   // du, dv, dtheta: 12 bits (4095)
+	maxVth     = core.VthMax     // vth, theta_step: 17 bits (131071)
+	minBias    = -4096           // bias_mant: 13 bits signed
+	maxBias    = 4095            //
+	maxBiasExp = core.MaxBiasExp // bias_exp (23)
+	maxState   = 8388607         // u, v and bias_mant << bias_exp: 24 bits signed
+	minWeight  = -256            // weight: 9 bits signed
+	maxWeight  = 255             //
+	minWExp    = -8              // weight_exp
+	maxWExp    = 7               //
+	maxDelay   = 63              // delay: 6 bits
 )
 
 // network reads the top-level mapping.
@@ -185,23 +187,64 @@ func (p *parser) populations(g *graph.Graph, n *yaml.Node) {
 	}
 }
 
+// Neuron models. "if" is the LIF datapath with fixed decays: u holds only
+// this step's input (du = 4095, with Loihi's hidden +1 a full decay) and v
+// never leaks (dv = 0).
+const (
+	modelLIF = "lif"
+	modelIF  = "if"
+	ifDu     = core.DecayMax
+	ifDv     = 0
+)
+
+var neuronModels = []string{modelLIF, modelIF}
+
+// noiseTargets are the values of noise, named as core names them.
+var noiseTargets = []core.NoiseTarget{core.NoiseNone, core.NoiseU, core.NoiseV}
+
 // neuron reads a population's neuron parameters; size is -1 if unknown.
 func (p *parser) neuron(n *yaml.Node, size int) graph.NeuronParams {
-	np := graph.NeuronParams{Model: "lif"}
+	np := graph.NeuronParams{Model: modelLIF}
 	f, ok := p.mapping(n, secNeuron, "neuron")
 	if !ok {
 		return np
 	}
+	known := true // the model is valid (given or by default)
 	if n := f.get("model"); n != nil {
-		if s, ok := p.str(n, "model"); ok && s != "lif" {
-			p.errorf(n, "unknown neuron model %s%s (allowed: lif)", quote(clip(s)), didYouMean(s, []string{"lif"}))
+		known = false
+		if s, ok := p.str(n, "model"); ok {
+			if s == modelLIF || s == modelIF {
+				np.Model, known = s, true
+			} else {
+				n, _ = p.resolve(n)
+				p.errorf(n, "unknown neuron model %s%s (allowed: %s)", quote(clip(s)), didYouMean(s, neuronModels), strings.Join(neuronModels, ", "))
+			}
 		}
 	}
-	if n := f.get("du"); n != nil {
-		np.Du, _ = p.int32In(n, "du", 0, maxDecay)
-	}
-	if n := f.get("dv"); n != nil {
-		np.Dv, _ = p.int32In(n, "dv", 0, maxDecay)
+	if known && np.Model == modelIF {
+		// The decays are the model; giving them, even as 4095 and 0, is a
+		// mistake about what "if" means.
+		np.Du, np.Dv = ifDu, ifDv
+		for _, name := range []string{"du", "dv"} {
+			if n := f.get(name); n != nil {
+				if n, ok := p.resolve(n); ok {
+					p.errorf(n, "model if fixes du=%d and dv=%d; remove %s", ifDu, ifDv, name)
+				}
+			}
+		}
+	} else {
+		for _, d := range []struct {
+			name string
+			v    *int32
+		}{{"du", &np.Du}, {"dv", &np.Dv}} {
+			if n := f.get(d.name); n != nil {
+				*d.v, _ = p.int32In(n, d.name, 0, maxDecay)
+			} else if known && !f.guessed[d.name] {
+				// Mandatory for lif only, so not in the table of fields. An
+				// unknown model may have been meant as if: no guess then.
+				p.errorf(f.node, "missing mandatory field %s in %s (model lif needs du and dv; model if sets them)", quote(d.name), f.label)
+			}
+		}
 	}
 	if n := f.get("vth"); n != nil {
 		np.Vth, _ = p.int32In(n, "vth", 0, maxVth)
@@ -214,7 +257,81 @@ func (p *parser) neuron(n *yaml.Node, size int) graph.NeuronParams {
 	if mant.ok && exp.ok && size > 0 {
 		p.checkBias(mant, exp)
 	}
+	np.Options = p.modelOptions(f)
 	return np
+}
+
+// modelOptions reads the optional fields of core.Model: one value for the
+// whole population, since all neurons of a core share one model.
+func (p *parser) modelOptions(f *fields) core.Model {
+	var m core.Model
+	if n := f.get("refractory_steps"); n != nil {
+		m.RefractorySteps, _ = p.option(n, "refractory_steps", core.MaxRefractorySteps)
+	}
+	// dtheta decays what theta_step adds, so it needs a theta_step > 0. An
+	// invalid theta_step has been reported already.
+	thetaOff := true
+	if n := f.get("theta_step"); n != nil {
+		var ok bool
+		m.ThetaStep, ok = p.option(n, "theta_step", core.VthMax)
+		thetaOff = ok && m.ThetaStep == 0
+	}
+	if n := f.get("dtheta"); n != nil {
+		m.DTheta, _ = p.option(n, "dtheta", core.DecayMax)
+		if thetaOff {
+			why := "theta_step is not given"
+			if f.has("theta_step") {
+				why = "theta_step is 0"
+			}
+			n, _ = p.resolve(n)
+			p.errorf(n, "dtheta needs theta_step > 0, but %s: the threshold never rises, so there is nothing to decay; give theta_step, or remove dtheta", why)
+		}
+	}
+	if n := f.get("graded_bits"); n != nil {
+		m.GradedBits, _ = p.option(n, "graded_bits", core.MaxGradedBits)
+	}
+	noiseKnown := true // noise is valid (given or by default)
+	if n := f.get("noise"); n != nil {
+		noiseKnown = false
+		if s, ok := p.str(n, "noise"); ok {
+			names := make([]string, len(noiseTargets))
+			for i, t := range noiseTargets {
+				names[i] = t.String()
+				if s == names[i] {
+					m.NoiseTarget, noiseKnown = t, true
+				}
+			}
+			if !noiseKnown {
+				n, _ = p.resolve(n)
+				p.errorf(n, "unknown noise %s%s (allowed: %s)", quote(clip(s)), didYouMean(s, names), strings.Join(names, ", "))
+			}
+		}
+	}
+	if n := f.get("noise_exp"); n != nil {
+		m.NoiseExp, _ = p.option(n, "noise_exp", core.MaxNoiseExp)
+		if noiseKnown && m.NoiseTarget == core.NoiseNone {
+			why := "noise is not given (none)"
+			if f.has("noise") {
+				why = "noise is none"
+			}
+			n, _ = p.resolve(n)
+			p.errorf(n, "noise_exp needs noise u or v, but %s; give noise: u or noise: v, or remove noise_exp", why)
+		}
+	}
+	return m
+}
+
+// option reads a model option: one integer in 0..hi for the population.
+func (p *parser) option(n *yaml.Node, name string, hi int32) (int32, bool) {
+	n, ok := p.resolve(n)
+	if !ok {
+		return 0, false
+	}
+	if n.Kind == yaml.SequenceNode {
+		p.errorf(n, "%s must be one integer in 0..%d for the whole population (its neurons share one model); got a list", name, hi)
+		return 0, false
+	}
+	return p.int32In(n, name, 0, hi)
 }
 
 // neuronValues is one per-neuron field, expanded to one value per neuron.
