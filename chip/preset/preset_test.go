@@ -76,7 +76,7 @@ func TestLookupFile(t *testing.T) {
 }
 
 func TestStaticEnergy(t *testing.T) {
-	s := Spec{StaticPowerNW: 2_000_000} // 2 mW
+	s := Spec{StaticPowerNW: 2_000_000}                                             // 2 mW
 	assert.Equal(t, uint64(2_000_000_000_000), s.StaticEnergyFJ(1_000_000_000_000)) // 1 s → 2 mJ
 	assert.Equal(t, uint64(0), s.StaticEnergyFJ(-5))
 	s.StaticPowerNW = 1 << 62

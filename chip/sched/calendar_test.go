@@ -42,7 +42,10 @@ func TestCalendarSpecValidate(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			err := tt.spec.Validate()
 			if len(tt.want) == 0 {
-				assert.NoError(t, err)
+				require.NoError(t, err)
+				c, err := NewCalendar(tt.spec)
+				require.NoError(t, err)
+				assert.Equal(t, tt.spec, c.Spec())
 				return
 			}
 			require.Error(t, err)
@@ -53,7 +56,8 @@ func TestCalendarSpecValidate(t *testing.T) {
 			require.True(t, errors.As(err, &joined))
 			assert.Len(t, joined.Unwrap(), len(tt.want), "one error per violation")
 
-			_, nerr := NewCalendar(tt.spec)
+			c, nerr := NewCalendar(tt.spec)
+			assert.Nil(t, c)
 			assert.ErrorContains(t, nerr, tt.want[0], "NewCalendar refuses the spec")
 		})
 	}
