@@ -43,9 +43,11 @@ func TestCalendarSpecValidate(t *testing.T) {
 			err := tt.spec.Validate()
 			if len(tt.want) == 0 {
 				require.NoError(t, err)
-				c, err := NewCalendar(tt.spec)
-				require.NoError(t, err)
-				assert.Equal(t, tt.spec, c.Spec())
+				if tt.spec.NumBuckets <= 1<<16 { // keep the test's memory small
+					c, err := NewCalendar(tt.spec)
+					require.NoError(t, err)
+					assert.Equal(t, tt.spec, c.Spec())
+				}
 				return
 			}
 			require.Error(t, err)
