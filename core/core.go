@@ -133,6 +133,11 @@ type Core struct {
 	theta []int32
 	rng   rng
 
+	// simple marks a core whose synapses all have delay 0 and one
+	// non-negative weight exponent; scaled then holds weight<<exponent.
+	simple bool
+	scaled []int32
+
 	fires []Fire
 	count Counters
 }
@@ -159,6 +164,13 @@ func New(spec Spec, cfg Config) (*Core, error) {
 	for _, e := range cfg.WeightExp {
 		if e < 0 {
 			c.negExp = true
+		}
+	}
+	if c.maxDelay == 0 && len(cfg.WeightExp) == 1 && cfg.WeightExp[0] >= 0 {
+		c.simple = true
+		c.scaled = make([]int32, len(cfg.SynWeight))
+		for s, w := range cfg.SynWeight {
+			c.scaled[s] = w << cfg.WeightExp[0]
 		}
 	}
 	if !cfg.Model.Plain() {
@@ -339,6 +351,24 @@ func (c *Core) ReceiveGraded(axon int, emitStep int32, payload int32) (int, erro
 	mask := c.depth - 1
 	base := int(emitStep) + 1
 	n := c.n
+	if c.simple {
+		// One non-negative exponent and no delays: every synapse adds its
+		// pre-scaled weight to the next step's slot.
+		slot := c.ring[(base&mask)*n : (base&mask+1)*n]
+		tgt, w := c.cfg.SynNeuron[lo:hi], c.scaled[lo:hi]
+		if payload == 1 {
+			for k, nrn := range tgt {
+				slot[nrn] += w[k]
+			}
+		} else {
+			for k, nrn := range tgt {
+				slot[nrn] += w[k] * payload
+			}
+		}
+		count := int(hi - lo)
+		c.count.SynOps += uint64(count)
+		return count, nil
+	}
 	for s := lo; s < hi; s++ {
 		nrn := int(c.cfg.SynNeuron[s])
 		d := int(c.cfg.SynDelay[s])
