@@ -10,9 +10,11 @@
 //
 // A network file is YAML, or JSON with the same schema (a file whose name ends
 // in .json is read as strict JSON). It declares the timestep, neuron
-// populations with integer Loihi LIF parameters, input sources (a spike
-// raster, inline or in a CSV file, or a seeded Poisson process), projections
-// between them and probes. A short one:
+// populations with integer Loihi LIF parameters (or non-leaky IF ones) and
+// model options (refractory period, adaptive threshold, graded spikes,
+// noise; see core.Model), input sources (a spike raster, inline or in a CSV
+// file, or a seeded Poisson process), projections between them and probes. A
+// short one:
 //
 //	name: two-populations
 //	dt: 1ms
@@ -37,11 +39,13 @@
 // # Checking
 //
 // Parse checks everything it can without knowing the hardware: the type and
-// range of every value, mandatory fields, names that refer to populations,
-// list lengths against population sizes, duplicates. Nothing is coerced or
-// silently defaulted: an unknown field is an error (with the closest allowed
-// name when it looks like a typo), "4" is not an integer, 4.0 is not an
-// integer, 0.3ps is not a whole number of picoseconds.
+// range of every value, mandatory fields, fields that depend on others
+// (dtheta needs a theta_step, noise_exp a noise; model if sets du and dv and
+// refuses them), names that refer to populations, list lengths against
+// population sizes, duplicates. Nothing is coerced or silently defaulted: an
+// unknown field is an error (with the closest allowed name when it looks like
+// a typo), "4" is not an integer, 4.0 is not an integer, 0.3ps is not a whole
+// number of picoseconds.
 //
 // All problems are reported at once, as a graph.ErrorList sorted by position;
 // each has a file:line:col and says what to change. YAML and JSON syntax

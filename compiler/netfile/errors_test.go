@@ -385,7 +385,7 @@ func TestParseErrors(t *testing.T) {
 		{
 			name: "neuron model unknown",
 			src:  "dt: 1ms\nunits: hardware\npopulations:\n  - name: exc\n    size: 4\n    neuron: {model: izhikevich, du: 410, dv: 410, vth: 100}\n",
-			want: []string{`net.yaml:6:21: unknown neuron model "izhikevich" (allowed: lif)`},
+			want: []string{`net.yaml:6:21: unknown neuron model "izhikevich" (allowed: lif, if)`},
 		},
 		{
 			name: "missing neuron",

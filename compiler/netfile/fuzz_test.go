@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/tessera-sim/tessera/compiler/graph"
+	"github.com/tessera-sim/tessera/core"
 )
 
 // FuzzParse feeds arbitrary bytes, as YAML and as JSON: Parse must not panic
@@ -98,8 +99,17 @@ func checkGraph(t *testing.T, g *graph.Graph) {
 			continue
 		}
 		n := pop.Neuron
-		if n.Model != "lif" || n.Du < 0 || n.Du > maxDecay || n.Dv < 0 || n.Dv > maxDecay || n.Vth < 0 || n.Vth > maxVth {
+		if n.Model != modelLIF && n.Model != modelIF || n.Du < 0 || n.Du > maxDecay || n.Dv < 0 || n.Dv > maxDecay || n.Vth < 0 || n.Vth > maxVth {
 			fail("%s: neuron %+v", pop.Name, n)
+		}
+		if n.Model == modelIF && (n.Du != core.DecayMax || n.Dv != 0) {
+			fail("%s: model if with du=%d dv=%d", pop.Name, n.Du, n.Dv)
+		}
+		if err := n.Options.Validate(); err != nil {
+			fail("%s: options %+v: %v", pop.Name, n.Options, err)
+		}
+		if o := n.Options; o.DTheta != 0 && o.ThetaStep == 0 || o.NoiseExp != 0 && o.NoiseTarget == core.NoiseNone {
+			fail("%s: options %+v: dtheta without theta_step or noise_exp without noise", pop.Name, o)
 		}
 		for _, s := range [][]int32{n.BiasMant, n.BiasExp, n.UInit, n.VInit} {
 			if len(s) != pop.Size {

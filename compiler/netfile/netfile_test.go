@@ -135,7 +135,7 @@ func TestParsePoissonAndRasterFile(t *testing.T) {
 
 // TestYAMLAndJSONAgree parses the same network written in YAML and in JSON.
 func TestYAMLAndJSONAgree(t *testing.T) {
-	for _, name := range []string{"two_populations", "poisson_raster_file"} {
+	for _, name := range []string{"two_populations", "poisson_raster_file", "model_options"} {
 		t.Run(name, func(t *testing.T) {
 			y, err := netfile.ParseFile(filepath.Join("testdata", name+".yaml"))
 			require.NoError(t, err)
@@ -279,15 +279,17 @@ func BenchmarkParse(b *testing.B) {
 }
 
 // TestDocExamples parses the YAML and JSON examples of the format's
-// documentation: they must be valid and describe the same network as
-// testdata/two_populations.yaml.
+// documentation: they must be valid and each must describe the same network
+// as the testdata file of its name.
 func TestDocExamples(t *testing.T) {
 	const doc = "../../docs/network-format.md"
 	text, err := os.ReadFile(doc)
 	require.NoError(t, err, "the format's documentation is expected at %s", doc)
-	want, err := netfile.ParseFile("testdata/two_populations.yaml")
-	require.NoError(t, err)
-	blocks := 0
+	files := map[string]string{
+		"two-populations": "testdata/two_populations.yaml",
+		"model-options":   "testdata/model_options.yaml",
+	}
+	found := map[string]int{}
 	for _, lang := range []string{"yaml", "json"} {
 		parts := strings.Split(string(text), "```"+lang+"\n")
 		for _, part := range parts[1:] {
@@ -295,9 +297,14 @@ func TestDocExamples(t *testing.T) {
 			require.True(t, ok, "unclosed %s block in %s", lang, doc)
 			g, err := netfile.Parse("doc."+lang, []byte(src))
 			require.NoError(t, err, "%s example in %s", lang, doc)
-			assert.Equal(t, withoutPos(want), withoutPos(g), "%s example in %s", lang, doc)
-			blocks++
+			file, ok := files[g.Name]
+			require.True(t, ok, "%s example %q in %s has no testdata file to compare with", lang, g.Name, doc)
+			want, err := netfile.ParseFile(file)
+			require.NoError(t, err)
+			assert.Equal(t, withoutPos(want), withoutPos(g), "%s example %q in %s", lang, g.Name, doc)
+			found[g.Name+" in "+lang]++
 		}
 	}
-	assert.Equal(t, 2, blocks, "examples found in %s", doc)
+	assert.Equal(t, map[string]int{"two-populations in yaml": 1, "two-populations in json": 1, "model-options in yaml": 1}, found,
+		"examples found in %s", doc)
 }
