@@ -148,3 +148,20 @@ func TestRunErrors(t *testing.T) {
 	_, err = chip.New(&bad)
 	assert.Error(t, err)
 }
+
+// Model options written in the network file reach the cores: a refractory
+// period spaces spikes, and a graded spike (payload clamp(1000>>6, 1, 15) =
+// 15) adds weight·payload at its target.
+func TestModelOptionsEndToEnd(t *testing.T) {
+	res := compileRun(t, "testdata/model_options.yaml", preset.Small(), chip.Options{Steps: 10})
+	var steps []int32
+	for _, s := range res.Spikes {
+		steps = append(steps, s.Step)
+	}
+	assert.Equal(t, []int32{1, 4, 7, 10}, steps)
+	require.Len(t, res.Probes, 10)
+	assert.Equal(t, int32(0), res.Probes[0].U)
+	for _, p := range res.Probes[1:] {
+		assert.Equal(t, int32(2*15<<6), p.U, "step %d", p.Step)
+	}
+}

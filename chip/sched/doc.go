@@ -47,8 +47,8 @@
 // pushes and pops), so switching queues never changes a simulation's result.
 //
 // Heap is a 4-ary heap of Event values: O(log n) per operation, correct for
-// any times, no tuning. It is the reference. Use it in tests, for small
-// queues, or when event horizons vary too wildly to size a wheel.
+// any times, no tuning. It is the reference: use it to cross-check in tests,
+// or when event horizons vary too wildly to size a wheel.
 //
 // Calendar is a timing wheel: NumBuckets buckets, each BucketWidthPS wide,
 // covering the next NumBuckets × BucketWidthPS picoseconds, plus an overflow
