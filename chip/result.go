@@ -178,26 +178,29 @@ func (res *Result) WriteReport(w io.Writer) error {
 // WriteSpikesCSV writes the recorded spikes as CSV:
 // step,time_ps,population,neuron.
 func (res *Result) WriteSpikesCSV(w io.Writer) error {
-	bw := bufio.NewWriter(w)
-	fmt.Fprintln(bw, "step,time_ps,population,neuron")
-	for _, s := range res.Spikes {
+	return writeCSV(w, "spikes", "step,time_ps,population,neuron", len(res.Spikes), func(bw *bufio.Writer, i int) {
+		s := &res.Spikes[i]
 		fmt.Fprintf(bw, "%d,%d,%s,%d\n", s.Step, s.TimePS, res.Populations[s.Population], s.Neuron)
-	}
-	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("write spikes: %w", err)
-	}
-	return nil
+	})
 }
 
 // WriteProbesCSV writes probed u and v as CSV: step,population,neuron,u,v.
 func (res *Result) WriteProbesCSV(w io.Writer) error {
-	bw := bufio.NewWriter(w)
-	fmt.Fprintln(bw, "step,population,neuron,u,v")
-	for _, p := range res.Probes {
+	return writeCSV(w, "probes", "step,population,neuron,u,v", len(res.Probes), func(bw *bufio.Writer, i int) {
+		p := &res.Probes[i]
 		fmt.Fprintf(bw, "%d,%s,%d,%d,%d\n", p.Step, res.Populations[p.Population], p.Neuron, p.U, p.V)
+	})
+}
+
+// writeCSV writes a header and rows buffered, reporting the first error.
+func writeCSV(w io.Writer, what, header string, rows int, row func(*bufio.Writer, int)) error {
+	bw := bufio.NewWriter(w)
+	fmt.Fprintln(bw, header)
+	for i := 0; i < rows; i++ {
+		row(bw, i)
 	}
 	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("write probes: %w", err)
+		return fmt.Errorf("write %s: %w", what, err)
 	}
 	return nil
 }
