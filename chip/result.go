@@ -30,6 +30,7 @@ type ProbeRecord struct {
 // Result is everything a run produced.
 type Result struct {
 	Populations []string
+	Sizes       []int32 // neurons per population
 	Spikes      []SpikeRecord // in step order, then core order
 	Probes      []ProbeRecord
 	StepTimePS  []int64 // hardware duration of each step, barrier included
@@ -41,6 +42,7 @@ func newResult(c *Chip, opts Options) *Result {
 	res := &Result{}
 	for _, p := range c.img.Populations {
 		res.Populations = append(res.Populations, p.Name)
+		res.Sizes = append(res.Sizes, p.Size)
 	}
 	res.Report = Report{Schema: ReportSchema, Network: c.img.Name, Preset: c.spec.Name,
 		Steps: opts.Steps, Seed: opts.Seed, DtPS: c.img.DtPS}
@@ -53,6 +55,27 @@ func (res *Result) addSpike(step int32, t int64, pop, neuron int32) {
 
 func (res *Result) addProbe(step int32, pop, neuron, u, v int32) {
 	res.Probes = append(res.Probes, ProbeRecord{Step: step, Population: pop, Neuron: neuron, U: u, V: v})
+}
+
+// Rates returns, for every population with recorded spikes, each neuron's
+// spikes per step over the run: the measured rates placement can use.
+func (res *Result) Rates() map[string][]float64 {
+	out := map[string][]float64{}
+	for _, s := range res.Spikes {
+		name := res.Populations[s.Population]
+		r := out[name]
+		if r == nil {
+			r = make([]float64, res.Sizes[s.Population])
+			out[name] = r
+		}
+		r[s.Neuron]++
+	}
+	for _, r := range out {
+		for i := range r {
+			r[i] /= float64(res.Report.Steps)
+		}
+	}
+	return out
 }
 
 // ReportSchema names the version of report.json's layout.

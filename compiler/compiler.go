@@ -24,20 +24,30 @@ type Stats struct {
 	CoresTotal  int
 	Axons       int
 	Routes      int
+	// HopTraffic is the placement's predicted Σ traffic × hops (packets ×
+	// hops per step, with one spike per neuron per step unless rates were
+	// given); NaiveHopTraffic the same for in-order placement.
+	HopTraffic      float64
+	NaiveHopTraffic float64
 }
 
 func (s Stats) String() string {
-	return fmt.Sprintf("%d populations, %d neurons, %d synapses on %d of %d cores (%d axons, %d routes)",
-		s.Populations, s.Neurons, s.Synapses, s.CoresUsed, s.CoresTotal, s.Axons, s.Routes)
+	return fmt.Sprintf("%d populations, %d neurons, %d synapses on %d of %d cores (%d axons, %d routes); predicted hop traffic %.4g (in-order placement: %.4g)",
+		s.Populations, s.Neurons, s.Synapses, s.CoresUsed, s.CoresTotal, s.Axons, s.Routes, s.HopTraffic, s.NaiveHopTraffic)
 }
 
 // CompileFile parses a network file and compiles it for spec.
 func CompileFile(path string, spec preset.Spec) (*image.Image, Stats, error) {
+	return CompileFileWith(path, spec, Options{})
+}
+
+// CompileFileWith is CompileFile with options.
+func CompileFileWith(path string, spec preset.Spec, opts Options) (*image.Image, Stats, error) {
 	g, err := netfile.ParseFile(path)
 	if err != nil {
 		return nil, Stats{}, err
 	}
-	return Compile(g, spec)
+	return CompileWith(g, spec, opts)
 }
 
 // synapse is one expanded synapse of a projection.
@@ -64,6 +74,12 @@ type axonKey struct {
 // Compile maps g onto the chip of spec and returns the image. Every capacity
 // problem is reported at once, as a graph.ErrorList.
 func Compile(g *graph.Graph, spec preset.Spec) (*image.Image, Stats, error) {
+	return CompileWith(g, spec, Options{})
+}
+
+// CompileWith is Compile with options (placement strategy and seed,
+// measured rates).
+func CompileWith(g *graph.Graph, spec preset.Spec, opts Options) (*image.Image, Stats, error) {
 	if err := spec.Validate(); err != nil {
 		return nil, Stats{}, fmt.Errorf("compile %s: %w", g.Name, err)
 	}
@@ -73,6 +89,9 @@ func Compile(g *graph.Graph, spec preset.Spec) (*image.Image, Stats, error) {
 	}
 	c.expand()
 	c.partition()
+	if len(c.errs) == 0 {
+		c.place(opts)
+	}
 	if err := c.errs.Err(); err != nil {
 		c.errs.Sort()
 		return nil, Stats{}, err
@@ -316,11 +335,11 @@ func (c *compilation) partition() {
 	c.stats.CoresUsed, c.stats.CoresTotal = int(next), total
 }
 
-// sliceOf returns the slice holding neuron i of population pop.
-func (c *compilation) sliceOf(pop int, i int32) *slice {
+// sliceOf returns the index of the slice holding neuron i of population pop.
+func (c *compilation) sliceOf(pop int, i int32) int {
 	ss := c.popSlices[pop]
 	k := sort.Search(len(ss), func(k int) bool { s := &c.slices[ss[k]]; return s.start+s.count > i })
-	return &c.slices[ss[k]]
+	return ss[k]
 }
 
 type route struct {
@@ -346,8 +365,9 @@ func (c *compilation) emit() *image.Image {
 		pr := &g.Projections[k]
 		pre, post := c.popIndex[pr.Pre], c.popIndex[pr.Post]
 		for _, s := range c.syn[k] {
-			sl := c.sliceOf(post, s.post)
-			perCore[sl.core] = append(perCore[sl.core], coreSyn{axon: axonKey{pre, s.pre},
+			si := c.sliceOf(post, s.post)
+			sl := &c.slices[si]
+			perCore[si] = append(perCore[si], coreSyn{axon: axonKey{pre, s.pre},
 				neuron: s.post - sl.start, weight: s.weight, delay: s.delay, exp: pr.WeightExp})
 		}
 	}
@@ -417,7 +437,9 @@ func (c *compilation) emit() *image.Image {
 				c.errs.Add(g.Populations[sl.pop].Pos, "population %s: neuron %d sends to %d cores, a neuron of preset %s reaches at most %d (split the fan-out over relay neurons)",
 					g.Populations[sl.pop].Name, i, len(routes[sl.pop][i]), c.spec.Name, lim)
 			}
-			for _, r := range routes[sl.pop][i] {
+			rs := routes[sl.pop][i]
+			slices.SortFunc(rs, func(a, b route) int { return cmp.Or(cmp.Compare(a.core, b.core), cmp.Compare(a.axon, b.axon)) })
+			for _, r := range rs {
 				ic.RouteCore = append(ic.RouteCore, r.core)
 				ic.RouteAxon = append(ic.RouteAxon, r.axon)
 			}
@@ -455,13 +477,20 @@ func (c *compilation) emit() *image.Image {
 			in.ProbQ32 = uint32(min(math.Round(prob*(1<<32)), math.MaxUint32))
 		}
 		for i := 0; i < pop.Size; i++ {
-			for _, r := range routes[p][i] {
+			rs := routes[p][i]
+			slices.SortFunc(rs, func(a, b route) int { return cmp.Or(cmp.Compare(a.core, b.core), cmp.Compare(a.axon, b.axon)) })
+			for _, r := range rs {
 				in.RouteCore = append(in.RouteCore, r.core)
 				in.RouteAxon = append(in.RouteAxon, r.axon)
 			}
 			in.RouteStart = append(in.RouteStart, uint32(len(in.RouteCore)))
 		}
 		img.Inputs = append(img.Inputs, in)
+	}
+	// The image lists cores in id order; placement may have permuted them.
+	slices.SortFunc(img.Cores, func(a, b image.Core) int { return cmp.Compare(a.ID, b.ID) })
+	for p := range img.Populations {
+		slices.SortFunc(img.Populations[p].Slices, func(a, b image.Slice) int { return cmp.Compare(a.Start, b.Start) })
 	}
 	for _, pr := range g.Probes {
 		ip := image.Probe{Population: pr.Population, Neurons: pr.Neurons}

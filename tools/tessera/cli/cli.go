@@ -48,8 +48,35 @@ func presetHelp() string {
 	return fmt.Sprintf("hardware preset: one of %s, or a preset .yaml file", strings.Join(preset.Names(), ", "))
 }
 
+// placeFlags are the compile options every command that compiles takes.
+type placeFlags struct {
+	placement string
+	seed      uint64
+	rates     string
+}
+
+func (pf *placeFlags) add(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.StringVar(&pf.placement, "placement", string(compiler.PlaceAnneal), "placement: anneal, greedy or inorder")
+	f.Uint64Var(&pf.seed, "place-seed", 1, "placement seed (annealing)")
+	f.StringVar(&pf.rates, "rates", "", "output directory of an earlier run (report.json, spikes.csv): place by its measured spike rates")
+}
+
+func (pf *placeFlags) options() (compiler.Options, error) {
+	opts := compiler.Options{Placement: compiler.Placement(pf.placement), Seed: pf.seed}
+	if pf.rates != "" {
+		r, err := chip.ReadRates(pf.rates)
+		if err != nil {
+			return opts, err
+		}
+		opts.Rates = r
+	}
+	return opts, nil
+}
+
 func compileCmd() *cobra.Command {
 	var presetName, out string
+	var pf placeFlags
 	cmd := &cobra.Command{
 		Use:   "compile NETWORK.yaml|NETWORK.json",
 		Short: "Compile a network file to a chip image (.tsi)",
@@ -62,7 +89,11 @@ reported at once, each with file:line:col.`,
 			if err != nil {
 				return err
 			}
-			img, stats, err := compiler.CompileFile(args[0], spec)
+			opts, err := pf.options()
+			if err != nil {
+				return err
+			}
+			img, stats, err := compiler.CompileFileWith(args[0], spec, opts)
 			if err != nil {
 				return err
 			}
@@ -78,18 +109,23 @@ reported at once, each with file:line:col.`,
 	}
 	cmd.Flags().StringVarP(&presetName, "preset", "p", preset.Default, presetHelp())
 	cmd.Flags().StringVarP(&out, "output", "o", "", "image file to write (default: the network file with .tsi)")
+	pf.add(cmd)
 	return cmd
 }
 
 // loadImage reads an image, or compiles a network file on the fly.
-func loadImage(path, presetName string, presetSet bool) (*image.Image, error) {
+func loadImage(path, presetName string, presetSet bool, pf *placeFlags) (*image.Image, error) {
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".yaml", ".yml", ".json":
 		spec, err := preset.Lookup(presetName)
 		if err != nil {
 			return nil, err
 		}
-		img, _, err := compiler.CompileFile(path, spec)
+		opts, err := pf.options()
+		if err != nil {
+			return nil, err
+		}
+		img, _, err := compiler.CompileFileWith(path, spec, opts)
 		return img, err
 	}
 	if presetSet {
@@ -104,6 +140,7 @@ func runCmd() *cobra.Command {
 		steps, workers            int
 		seed                      uint64
 		quiet                     bool
+		pf                        placeFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "run IMAGE.tsi|NETWORK.yaml",
@@ -117,7 +154,7 @@ The same image, seed and inputs always give identical results, whatever
 --workers is.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			img, err := loadImage(args[0], presetName, cmd.Flags().Changed("preset"))
+			img, err := loadImage(args[0], presetName, cmd.Flags().Changed("preset"), &pf)
 			if err != nil {
 				return err
 			}
@@ -159,6 +196,7 @@ The same image, seed and inputs always give identical results, whatever
 	f.StringVar(&queue, "queue", "calendar", "event queue: calendar or heap")
 	f.StringVarP(&outDir, "out", "o", "", "directory for report.json, spikes.csv and probes.csv")
 	f.BoolVarP(&quiet, "quiet", "q", false, "no progress bar")
+	pf.add(cmd)
 	return cmd
 }
 

@@ -55,6 +55,13 @@ func TestCompileInspectRun(t *testing.T) {
 
 	_, err = run(t, "run", img, "--preset", "loihi")
 	assert.ErrorContains(t, err, "--preset applies to network files")
+
+	// Place by the rates measured in the run above.
+	out, err = run(t, "compile", twoPop, "--preset", "small", "-o", img, "--rates", res, "--placement", "greedy")
+	require.NoError(t, err)
+	assert.Contains(t, out, "predicted hop traffic")
+	_, err = run(t, "compile", twoPop, "--rates", dir)
+	assert.ErrorContains(t, err, "report.json")
 }
 
 // Bad input as a new user would give it: each error names the place.
