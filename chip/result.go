@@ -30,7 +30,7 @@ type ProbeRecord struct {
 // Result is everything a run produced.
 type Result struct {
 	Populations []string
-	Sizes       []int32 // neurons per population
+	Sizes       []int32       // neurons per population
 	Spikes      []SpikeRecord // in step order, then core order
 	Probes      []ProbeRecord
 	StepTimePS  []int64 // hardware duration of each step, barrier included
