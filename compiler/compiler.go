@@ -88,7 +88,10 @@ func CompileWith(g *graph.Graph, spec preset.Spec, opts Options) (*image.Image, 
 		c.popIndex[p.Name] = i
 	}
 	c.expand()
-	c.partition()
+	if len(c.errs) == 0 {
+		c.index()
+		c.partition()
+	}
 	if len(c.errs) == 0 {
 		c.place(opts)
 	}
@@ -115,6 +118,12 @@ type compilation struct {
 	stats    Stats
 
 	syn [][]synapse // per projection
+	// Indexes for sliceNeed (see index).
+	byPost   []postIndex
+	intoPop  [][]int // projections into each population
+	axonSlot [][]axonSlot
+	groups   []groupAcc
+	stamp    int32
 	// reportedFanout marks populations already reported for too many
 	// routes per neuron, so one mistake gives one error.
 	reportedFanout map[int]bool
@@ -213,60 +222,102 @@ type need struct {
 // start..start+count-1 of population pop. Synapse memory is asked of the
 // core package, one synapse group (axon) at a time.
 func (c *compilation) sliceNeed(pop int, start, count int32) need {
-	type group struct {
-		g       core.SynapseGroup
-		targets []int
-	}
-	groups := map[axonKey]*group{}
-	var order []axonKey
+	c.stamp++
+	c.groups = c.groups[:0]
 	types := map[int]bool{}
-	typeWeight := map[[2]int32]int32{} // (pre population, neuron) → weight
+	var typeWeight map[[2]int32]int32 // (pre population, neuron) → weight
+	if c.spec.Core.AxonTypes > 0 {
+		typeWeight = map[[2]int32]int32{}
+	}
 	var nd need
-	for k := range c.g.Projections {
-		pr := &c.g.Projections[k]
-		if c.popIndex[pr.Post] != pop {
-			continue
-		}
-		pre := c.popIndex[pr.Pre]
-		for _, s := range c.syn[k] {
-			if s.post < start || s.post >= start+count {
-				continue
+	// Visit the slice's synapses in post-neuron order, so each axon's
+	// targets arrive sorted and its largest gap is found on the way.
+	for post := start; post < start+count; post++ {
+		for _, k := range c.intoPop[pop] {
+			pre := c.popIndex[c.g.Projections[k].Pre]
+			idx := c.byPost[k]
+			for _, si := range idx.perm[idx.start[post]:idx.start[post+1]] {
+				s := &c.syn[k][si]
+				slot := &c.axonSlot[pre][s.pre]
+				if slot.stamp != c.stamp {
+					slot.stamp, slot.group = c.stamp, int32(len(c.groups))
+					c.groups = append(c.groups, groupAcc{g: core.SynapseGroup{MinWeight: s.weight, MaxWeight: s.weight,
+						MinNeuron: int(post - start), MaxGap: int(post - start)}})
+				}
+				gr := &c.groups[slot.group]
+				t := int(post - start)
+				gr.g.MaxGap = max(gr.g.MaxGap, t-gr.g.MaxNeuron)
+				gr.g.MaxNeuron = t
+				gr.g.Count++
+				gr.g.MinWeight, gr.g.MaxWeight = min(gr.g.MinWeight, s.weight), max(gr.g.MaxWeight, s.weight)
+				gr.g.MaxDelay = max(gr.g.MaxDelay, int(s.delay))
+				types[pre] = true
+				if typeWeight != nil {
+					tk := [2]int32{int32(pre), s.post}
+					if w, ok := typeWeight[tk]; ok && w != s.weight && nd.typeConflict == "" {
+						nd.typeConflict = fmt.Sprintf("neuron %d receives weights %d and %d from population %s",
+							s.post, w, s.weight, c.g.Populations[pre].Name)
+					}
+					typeWeight[tk] = s.weight
+				}
 			}
-			key := axonKey{pre, s.pre}
-			gr := groups[key]
-			if gr == nil {
-				gr = &group{g: core.SynapseGroup{MinWeight: s.weight, MaxWeight: s.weight}}
-				groups[key] = gr
-				order = append(order, key)
-			}
-			gr.g.Count++
-			gr.g.MinWeight, gr.g.MaxWeight = min(gr.g.MinWeight, s.weight), max(gr.g.MaxWeight, s.weight)
-			gr.g.MaxDelay = max(gr.g.MaxDelay, int(s.delay))
-			gr.targets = append(gr.targets, int(s.post-start))
-			types[pre] = true
-			tk := [2]int32{int32(pre), s.post}
-			if w, ok := typeWeight[tk]; ok && w != s.weight && nd.typeConflict == "" {
-				nd.typeConflict = fmt.Sprintf("neuron %d receives weights %d and %d from population %s",
-					s.post, w, s.weight, c.g.Populations[pre].Name)
-			}
-			typeWeight[tk] = s.weight
 		}
 	}
-	for _, key := range order {
-		gr := groups[key]
-		slices.Sort(gr.targets)
-		prev := 0
-		for _, t := range gr.targets {
-			gr.g.MaxGap = max(gr.g.MaxGap, t-prev)
-			prev = t
-		}
-		gr.g.MinNeuron, gr.g.MaxNeuron = gr.targets[0], gr.targets[len(gr.targets)-1]
-		b, _ := c.spec.Core.GroupBits(gr.g)
+	for i := range c.groups {
+		b, _ := c.spec.Core.GroupBits(c.groups[i].g)
 		nd.synapseBits += b
 	}
-	nd.axons = len(groups)
+	nd.axons = len(c.groups)
 	nd.axonTypes = len(types)
 	return nd
+}
+
+// groupAcc accumulates one axon's synapse group during sliceNeed.
+type groupAcc struct {
+	g core.SynapseGroup
+}
+
+// axonSlot maps a presynaptic neuron to its group in the current
+// sliceNeed call (valid when stamp matches).
+type axonSlot struct {
+	stamp, group int32
+}
+
+// postIndex orders one projection's synapses by post neuron: those of post
+// neuron j are perm[start[j]:start[j+1]].
+type postIndex struct {
+	start []int32
+	perm  []int32
+}
+
+// index builds the per-projection post-neuron indexes and the scratch
+// space sliceNeed uses.
+func (c *compilation) index() {
+	c.byPost = make([]postIndex, len(c.g.Projections))
+	c.intoPop = make([][]int, len(c.g.Populations))
+	for k := range c.g.Projections {
+		pr := &c.g.Projections[k]
+		post := c.popIndex[pr.Post]
+		c.intoPop[post] = append(c.intoPop[post], k)
+		size := c.g.Populations[post].Size
+		idx := postIndex{start: make([]int32, size+1), perm: make([]int32, len(c.syn[k]))}
+		for _, s := range c.syn[k] {
+			idx.start[s.post+1]++
+		}
+		for j := 0; j < size; j++ {
+			idx.start[j+1] += idx.start[j]
+		}
+		fill := slices.Clone(idx.start[:size])
+		for si, s := range c.syn[k] {
+			idx.perm[fill[s.post]] = int32(si)
+			fill[s.post]++
+		}
+		c.byPost[k] = idx
+	}
+	c.axonSlot = make([][]axonSlot, len(c.g.Populations))
+	for p := range c.g.Populations {
+		c.axonSlot[p] = make([]axonSlot, c.g.Populations[p].Size)
+	}
 }
 
 // partition cuts each neuron population into slices that fit a core and

@@ -146,6 +146,11 @@ func (c *compilation) place(opts Options) {
 	case PlaceInOrder:
 	case PlaceGreedy, PlaceAnneal, "":
 		p.greedy()
+		if p.cost(edges) > c.stats.NaiveHopTraffic {
+			// Greedy can lose to the file's own order (long chains laid
+			// out in order already): keep the better start.
+			p.inOrder()
+		}
 		if opts.Placement != PlaceGreedy {
 			p.anneal(opts)
 		}
@@ -157,6 +162,17 @@ func (c *compilation) place(opts Options) {
 		c.slices[i].core = p.core[i]
 	}
 	c.stats.HopTraffic = p.cost(edges)
+}
+
+// inOrder puts slice k on core k.
+func (p *placer) inOrder() {
+	for i := range p.owner {
+		p.owner[i] = -1
+	}
+	for i := range p.core[:len(p.core)-1] {
+		p.core[i] = int32(i)
+		p.owner[i] = i
+	}
 }
 
 // greedy places slices in decreasing order of traffic, each on the free
@@ -225,7 +241,7 @@ func (p *placer) anneal(opts Options) {
 	if m == 0 {
 		return
 	}
-	iters := min(2000*n, 4_000_000)
+	iters := min(20000*n, 4_000_000)
 	t0 := 2 * wsum / float64(m)
 	t1 := t0 * 1e-4
 	cores := len(p.owner)
