@@ -3,10 +3,13 @@ package compiler
 import (
 	"cmp"
 	"fmt"
+	"io"
 	"math"
 	"math/rand/v2"
 	"slices"
 	"sort"
+	"strings"
+	"time"
 
 	"github.com/tessera-sim/tessera/chip/preset"
 	"github.com/tessera-sim/tessera/compiler/graph"
@@ -29,6 +32,25 @@ type Stats struct {
 	// given); NaiveHopTraffic the same for in-order placement.
 	HopTraffic      float64
 	NaiveHopTraffic float64
+	// Stages lists each stage that ran, its wall time and a summary.
+	Stages []StageStat
+}
+
+// StageStat is one compiler stage's statistics.
+type StageStat struct {
+	Name     string
+	Duration time.Duration
+	Detail   string
+}
+
+// Explain writes the stages and their statistics, one per line.
+func (s Stats) Explain(w io.Writer) error {
+	for _, st := range s.Stages {
+		if _, err := fmt.Fprintf(w, "%-11s %9s  %s\n", st.Name, st.Duration.Round(time.Microsecond), st.Detail); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (s Stats) String() string {
@@ -87,19 +109,39 @@ func CompileWith(g *graph.Graph, spec preset.Spec, opts Options) (*image.Image, 
 	for i, p := range g.Populations {
 		c.popIndex[p.Name] = i
 	}
-	c.expand()
-	if len(c.errs) == 0 {
-		c.index()
-		c.partition()
+	stage := func(name string, run func(), detail func() string) {
+		if len(c.errs) > 0 {
+			return
+		}
+		t0 := time.Now()
+		run()
+		c.stats.Stages = append(c.stats.Stages, StageStat{Name: name, Duration: time.Since(t0), Detail: detail()})
 	}
-	if len(c.errs) == 0 {
-		c.place(opts)
-	}
-	if err := c.errs.Err(); err != nil {
-		c.errs.Sort()
-		return nil, Stats{}, err
-	}
-	img := c.emit()
+	stage("expand", c.expand, func() string {
+		return fmt.Sprintf("%d projections → %d synapses", len(g.Projections), c.stats.Synapses)
+	})
+	stage("partition", func() { c.index(); c.partition() }, func() string {
+		var b strings.Builder
+		fmt.Fprintf(&b, "%d slices on %d of %d cores", len(c.slices), c.stats.CoresUsed, c.stats.CoresTotal)
+		for p, ss := range c.popSlices {
+			if len(ss) > 0 {
+				fmt.Fprintf(&b, "; %s: %d", g.Populations[p].Name, len(ss))
+			}
+		}
+		return b.String()
+	})
+	stage("place", func() { c.place(opts) }, func() string {
+		pl := opts.Placement
+		if pl == "" {
+			pl = PlaceAnneal
+		}
+		return fmt.Sprintf("%s (seed %d): predicted hop traffic %.4g per step, in-order %.4g",
+			pl, opts.Seed, c.stats.HopTraffic, c.stats.NaiveHopTraffic)
+	})
+	var img *image.Image
+	stage("route+emit", func() { img = c.emit() }, func() string {
+		return fmt.Sprintf("%d axons, %d routes", c.stats.Axons, c.stats.Routes)
+	})
 	if err := c.errs.Err(); err != nil {
 		c.errs.Sort()
 		return nil, Stats{}, err

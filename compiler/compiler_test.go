@@ -102,13 +102,13 @@ projections:
   - {pre: a, post: a, connectivity: {fixed_probability: {p: 0.1, seed: %d}}, weight: 1}
 `, seed)
 	}
-	_, s1, err := compileText(t, preset.Loihi(), net(1))
+	img1, s1, err := compileText(t, preset.Loihi(), net(1))
 	require.NoError(t, err)
-	_, s2, err := compileText(t, preset.Loihi(), net(1))
+	img2, _, err := compileText(t, preset.Loihi(), net(1))
 	require.NoError(t, err)
 	_, s3, err := compileText(t, preset.Loihi(), net(2))
 	require.NoError(t, err)
-	assert.Equal(t, s1, s2)
+	assert.Equal(t, img1, img2)
 	assert.NotEqual(t, s1.Synapses, s3.Synapses)
 	assert.InDelta(t, 4000, s1.Synapses, 300) // 200·200·0.1, ±4.7σ
 }

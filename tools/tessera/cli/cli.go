@@ -77,6 +77,7 @@ func (pf *placeFlags) options() (compiler.Options, error) {
 func compileCmd() *cobra.Command {
 	var presetName, out string
 	var pf placeFlags
+	var explain bool
 	cmd := &cobra.Command{
 		Use:   "compile NETWORK.yaml|NETWORK.json",
 		Short: "Compile a network file to a chip image (.tsi)",
@@ -104,11 +105,15 @@ reported at once, each with file:line:col.`,
 				return err
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "compiled %s for %s: %s → %s\n", args[0], spec.Name, stats, out)
+			if explain {
+				return stats.Explain(cmd.OutOrStdout())
+			}
 			return nil
 		},
 	}
 	cmd.Flags().StringVarP(&presetName, "preset", "p", preset.Default, presetHelp())
 	cmd.Flags().StringVarP(&out, "output", "o", "", "image file to write (default: the network file with .tsi)")
+	cmd.Flags().BoolVar(&explain, "explain", false, "print each compiler stage with its statistics")
 	pf.add(cmd)
 	return cmd
 }

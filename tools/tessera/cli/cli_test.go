@@ -57,9 +57,12 @@ func TestCompileInspectRun(t *testing.T) {
 	assert.ErrorContains(t, err, "--preset applies to network files")
 
 	// Place by the rates measured in the run above.
-	out, err = run(t, "compile", twoPop, "--preset", "small", "-o", img, "--rates", res, "--placement", "greedy")
+	out, err = run(t, "compile", twoPop, "--preset", "small", "-o", img, "--rates", res, "--placement", "greedy", "--explain")
 	require.NoError(t, err)
 	assert.Contains(t, out, "predicted hop traffic")
+	for _, stage := range []string{"expand", "partition", "place", "route+emit"} {
+		assert.Contains(t, out, "\n"+stage)
+	}
 	_, err = run(t, "compile", twoPop, "--rates", dir)
 	assert.ErrorContains(t, err, "report.json")
 }
