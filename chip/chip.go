@@ -27,6 +27,9 @@ type Options struct {
 	Queue string
 	// Progress, if set, is called after each step with (steps done, total).
 	Progress func(done, total int)
+	// Tracer, if set, receives every sweep, synaptic batch, spike, packet
+	// move and step end (see Tracer).
+	Tracer Tracer
 }
 
 // Chip is a loaded image, ready to run.
@@ -157,6 +160,7 @@ func (c *Chip) Image() *image.Image { return c.img }
 
 // packet is one spike in flight on the mesh.
 type packet struct {
+	id      uint64 // unique within the run, for traces
 	at, dst mesh.Tile
 	core    int32 // position in c.cores
 	axon    uint32
@@ -196,8 +200,8 @@ func (c *Chip) Run(ctx context.Context, opts Options) (*Result, error) {
 		k.SetSeed(opts.Seed ^ (uint64(c.img.Cores[i].ID)+1)*0x9e3779b97f4a7c15)
 	}
 	c.mesh.Reset()
-	r := &run{chip: c, s: sched.New(q), res: newResult(c, opts), workers: workers,
-		busy: make([]int64, len(c.cores)), busySum: make([]int64, len(c.cores)),
+	r := &run{chip: c, s: sched.New(q), res: newResult(c, opts), workers: workers, tracer: opts.Tracer,
+		busy: make([]int64, len(c.cores)), busySum: make([]int64, len(c.cores)), lastActive: make([]uint64, len(c.cores)),
 		sweeps: make([][]core.Fire, len(c.cores)), durs: make([]int64, len(c.cores))}
 	r.inputs = make([]inputGen, len(c.img.Inputs))
 	for i := range c.img.Inputs {
@@ -235,11 +239,15 @@ type run struct {
 	startPS  int64   // start of the current step
 	busy     []int64 // per core: when it is free
 	busySum  []int64 // per core: total busy time
+	// lastActive is each core's active-update count after its last sweep.
+	lastActive []uint64
 	sweeps   [][]core.Fire
 	durs     []int64
 	packets  []packet
 	free     []int32
 	inputs   []inputGen
+	tracer   Tracer
+	nextID   uint64 // next packet id
 	lastPS   int64 // latest activity in the step
 	barriers uint64
 }
@@ -257,10 +265,19 @@ func (r *run) step(ctx context.Context, step int32) error {
 		r.busySum[ci] += r.durs[ci]
 		r.lastPS = max(r.lastPS, r.busy[ci])
 		k := c.cores[ci]
-		src := c.mesh.TileOf(int(c.img.Cores[ci].ID))
+		id := c.img.Cores[ci].ID
+		src := c.mesh.TileOf(int(id))
+		if r.tracer != nil {
+			n := k.NumNeurons()
+			act := r.activeIn(ci, step)
+			r.tracer.Sweep(step, id, S, r.durs[ci], act, n-act)
+		}
 		for _, f := range fires {
 			if c.recSpike[ci][f.Neuron] {
 				r.res.addSpike(step, S+f.OffsetPS, c.neuronPop[ci][f.Neuron], c.neuronIndex[ci][f.Neuron])
+			}
+			if r.tracer != nil {
+				r.tracer.Spike(step, S+f.OffsetPS, c.neuronPop[ci][f.Neuron], c.neuronIndex[ci][f.Neuron])
 			}
 			cores, axons := k.Routes(int(f.Neuron))
 			for j := range cores {
@@ -293,7 +310,20 @@ func (r *run) step(ctx context.Context, step int32) error {
 	r.barriers++
 	r.startPS = max(end+barrier, S+c.spec.TickPS)
 	r.res.StepTimePS = append(r.res.StepTimePS, r.startPS-S)
+	if r.tracer != nil {
+		r.tracer.EndStep(step, S, end, r.startPS)
+	}
 	return nil
+}
+
+// activeIn is the number of active neuron updates core ci made in the
+// sweep of this step (from its counters: the sweep was its last op of
+// the kind).
+func (r *run) activeIn(ci int, step int32) int {
+	cnt := r.chip.cores[ci].Counters()
+	act := int(cnt.NeuronActive - r.lastActive[ci])
+	r.lastActive[ci] = cnt.NeuronActive
+	return act
 }
 
 // sweepAll sweeps every core for step, in parallel when it pays.
@@ -329,6 +359,9 @@ func (r *run) injectInputs(step int32, S int64) error {
 		emit := func(ch int32) error {
 			if c.inputRec[i] {
 				r.res.addSpike(step, S, c.inputPop[i], ch)
+			}
+			if r.tracer != nil {
+				r.tracer.Spike(step, S, c.inputPop[i], ch)
 			}
 			r.res.InputSpikes++
 			for k := in.RouteStart[ch]; k < in.RouteStart[ch+1]; k++ {
@@ -377,9 +410,14 @@ func (r *run) inject(src mesh.Tile, coreID, axon uint32, step, payload int32, t 
 		id = int32(len(r.packets))
 		r.packets = append(r.packets, packet{})
 	}
-	r.packets[id] = packet{at: src, dst: c.mesh.TileOf(int(coreID)), core: c.ids[coreID], axon: axon, step: step,
-		payload: payload}
+	r.nextID++
+	r.packets[id] = packet{id: r.nextID, at: src, dst: c.mesh.TileOf(int(coreID)), core: c.ids[coreID], axon: axon,
+		step: step, payload: payload}
 	c.mesh.Inject()
+	if r.tracer != nil {
+		r.tracer.Packet(PacketEvent{Kind: PacketInject, Packet: r.nextID, Step: step, FromPS: t, TimePS: t,
+			FromTile: int32(src), ToTile: int32(src), Core: int32(coreID), Axon: int32(axon)})
+	}
 	return r.s.Schedule(sched.Event{TimePS: t, Kind: kindPacket, Target: id})
 }
 
@@ -389,6 +427,10 @@ func (r *run) handle(e sched.Event) error {
 		p := &r.packets[e.Target]
 		next, t, done := r.chip.mesh.Hop(p.at, p.dst, e.TimePS)
 		if !done {
+			if r.tracer != nil {
+				r.tracer.Packet(PacketEvent{Kind: PacketHop, Packet: p.id, Step: p.step, FromPS: e.TimePS, TimePS: t,
+					FromTile: int32(p.at), ToTile: int32(next), Core: r.chip.img.Cores[p.core].ID, Axon: int32(p.axon)})
+			}
 			p.at = next
 			return r.s.Schedule(sched.Event{TimePS: t, Kind: kindPacket, Target: e.Target})
 		}
@@ -402,6 +444,12 @@ func (r *run) handle(e sched.Event) error {
 		r.busy[p.core] = start + d
 		r.busySum[p.core] += d
 		r.lastPS = max(r.lastPS, start+d)
+		if r.tracer != nil {
+			id := r.chip.img.Cores[p.core].ID
+			r.tracer.Packet(PacketEvent{Kind: PacketDeliver, Packet: p.id, Step: p.step, FromPS: e.TimePS, TimePS: t,
+				FromTile: int32(p.at), ToTile: int32(p.at), Core: id, Axon: int32(p.axon)})
+			r.tracer.Synapses(p.step, id, start, d, int32(p.axon), n, p.id)
+		}
 		r.free = append(r.free, e.Target)
 		return nil
 	}

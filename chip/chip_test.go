@@ -16,7 +16,8 @@ import (
 
 func compileRun(t *testing.T, file string, spec preset.Spec, opts chip.Options) *chip.Result {
 	t.Helper()
-	img, _, err := compiler.CompileFile(file, spec)
+	// In-order placement: the hand-worked hops below depend on it.
+	img, _, err := compiler.CompileFileWith(file, spec, compiler.Options{Placement: compiler.PlaceInOrder})
 	require.NoError(t, err)
 	c, err := chip.New(img)
 	require.NoError(t, err)
