@@ -35,6 +35,9 @@ type Config struct {
 	RouteStart []uint32
 	RouteCore  []uint32
 	RouteAxon  []uint32
+
+	// Plastic synapse groups, learning on the core (see PlasticGroup).
+	Plastic []PlasticGroup
 }
 
 // Limits of the integer datapath.
@@ -138,6 +141,9 @@ type Core struct {
 	simple bool
 	scaled []int32
 
+	plastic   []plastic
+	plasticAt [][]plasticRef // per axon
+
 	fires []Fire
 	count Counters
 }
@@ -181,6 +187,9 @@ func New(spec Spec, cfg Config) (*Core, error) {
 		c.stageMask = make([]uint64, len(cfg.WeightExp))
 	}
 	c.Reset()
+	if err := c.initPlastic(0); err != nil {
+		return nil, err
+	}
 	return c, nil
 }
 
@@ -292,6 +301,9 @@ func check(spec Spec, cfg Config) error {
 	if nr > spec.MaxRoutes {
 		bad("%d output routes exceed the core's limit of %d", nr, spec.MaxRoutes)
 	}
+	if err := checkPlastic(cfg, n); err != nil {
+		errs = append(errs, err)
+	}
 	return errors.Join(errs...)
 }
 
@@ -344,6 +356,9 @@ func (c *Core) ReceiveGraded(axon int, emitStep int32, payload int32) (int, erro
 		return 0, fmt.Errorf("core: spike emitted in step %d arrived after step %d was swept", emitStep, c.lastSwept)
 	}
 	lo, hi := c.cfg.AxonStart[axon], c.cfg.AxonStart[axon+1]
+	if c.plasticAt != nil && len(c.plasticAt[axon]) > 0 {
+		c.count.SynOps += uint64(c.receivePlastic(axon, emitStep))
+	}
 	if c.negExp && c.stageStep != emitStep {
 		c.fold()
 		c.stageStep = emitStep
@@ -418,6 +433,11 @@ func (c *Core) Sweep(step int32) (fires []Fire, durationPS int64) {
 	if c.negExp && c.stageStep < step {
 		c.fold() // all spikes of earlier steps are in: their groups are complete
 	}
+	for g := range c.plastic {
+		if p := &c.plastic[g]; p.accStep != 0 && p.accStep < step {
+			c.foldPlastic(p)
+		}
+	}
 	c.lastSwept = step
 	slot := c.ring[(int(step)&(c.depth-1))*c.n : (int(step)&(c.depth-1)+1)*c.n]
 	if !c.cfg.Model.Plain() {
@@ -458,8 +478,12 @@ func (c *Core) Sweep(step int32) (fires []Fire, durationPS int64) {
 	return c.fires, t
 }
 
-// countSweep adds a sweep's ops to the counters, in bulk.
+// countSweep adds a sweep's ops to the counters, in bulk, and tells the
+// learning engines who fired.
 func (c *Core) countSweep(nActive uint64) {
+	if len(c.plastic) > 0 {
+		c.postPlastic(c.lastSwept)
+	}
 	c.count.NeuronActive += nActive
 	c.count.NeuronInactive += uint64(c.n) - nActive
 	c.count.Spikes += uint64(len(c.fires))
@@ -538,7 +562,13 @@ func (c *Core) sweepModel(slot []int32) ([]Fire, int64) {
 // SetSeed seeds the core's random generator (noise). The chip derives the
 // seed from the run seed and the core's id, so that one core's stream does
 // not depend on any other core.
-func (c *Core) SetSeed(seed uint64) { c.rng.seed(seed) }
+//
+// It also restarts the learning engines (weights back to their initial
+// values) with rounding streams derived from seed, so call it after Reset.
+func (c *Core) SetSeed(seed uint64) error {
+	c.rng.seed(seed)
+	return c.initPlastic(seed)
+}
 
 // Theta returns a neuron's adaptive threshold offset (0 without adaptation).
 func (c *Core) Theta(neuron int) int32 {

@@ -105,7 +105,7 @@ func TestNoise(t *testing.T) {
 		cfg.Model = Model{NoiseTarget: target, NoiseExp: 4}
 		c, err := New(DefaultSpec(), cfg)
 		require.NoError(t, err)
-		c.SetSeed(seed)
+		require.NoError(t, c.SetSeed(seed))
 		var out []int32
 		for s := int32(1); s <= 50; s++ {
 			c.Sweep(s)
