@@ -279,6 +279,40 @@ func (c *checker) core(i int) {
 		c.flush(where, &t)
 	}
 
+	// Plastic groups.
+	for g := range co.Plastic {
+		pg := &co.Plastic[g]
+		pw := fmt.Sprintf("%s: plastic group %d (%s)", where, g, pg.Projection)
+		if params, err := pg.Params(); err != nil {
+			c.errorf("%s: %v", pw, err)
+		} else if err := params.Validate(); err != nil {
+			c.errorf("%s: %v", pw, err)
+		}
+		if len(pg.PreNeurons) != len(pg.Axons) {
+			c.errorf("%s: %d pre neurons for %d inputs", pw, len(pg.PreNeurons), len(pg.Axons))
+		}
+		if len(pg.Weights) != n*len(pg.Axons) {
+			c.errorf("%s: %d weights for %d neurons × %d inputs", pw, len(pg.Weights), n, len(pg.Axons))
+		}
+		for j, a := range pg.Axons {
+			if int(a) >= co.NumAxons() {
+				c.errorf("%s: input %d on axon %d, the core has %d axons", pw, j, a, co.NumAxons())
+				break
+			}
+		}
+		pre := c.img.population(pg.PrePopulation)
+		if pre == nil {
+			c.errorf("%s: unknown pre population %q", pw, pg.PrePopulation)
+		} else {
+			for j, x := range pg.PreNeurons {
+				if x < 0 || x >= pre.Size {
+					c.errorf("%s: input %d is neuron %d of %s, which has %d", pw, j, x, pre.Name, pre.Size)
+					break
+				}
+			}
+		}
+	}
+
 	// Routes.
 	c.routes(where, "neuron", int64(n), co.RouteStart, co.RouteCore, co.RouteAxon)
 	if len(co.RouteCore) > lim.MaxRoutes {

@@ -7,9 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 
 	"github.com/tessera-sim/tessera/chip/preset"
 	"github.com/tessera-sim/tessera/core"
+	"github.com/tessera-sim/tessera/core/learn"
 )
 
 // Decode reads an image from its .tsi bytes and validates all of it: magic,
@@ -408,6 +410,27 @@ func (d *decoder) core() Core {
 	c.SynDelay = d.u8s(s, "syn_delay")
 	c.SynClass = d.u8s(s, "syn_class")
 	c.RouteStart, c.RouteCore, c.RouteAxon = d.routes()
+	if n := d.count("plastic groups", 4+4+4+80+1+4+4+4+4+4); n > 0 {
+		c.Plastic = make([]Plastic, n)
+		for i := range c.Plastic {
+			p := &c.Plastic[i]
+			p.Projection = d.str("plastic projection")
+			p.Rule = d.str("plastic rule")
+			p.TEpoch = d.i32("t_epoch")
+			for k := range p.Traces {
+				p.Traces[k].Impulse = math.Float64frombits(d.u64("trace impulse"))
+				p.Traces[k].Tau = math.Float64frombits(d.u64("trace tau"))
+			}
+			p.SignMode = learn.SignMode(d.u8("sign mode"))
+			p.NumWeightBits = d.i32("num_weight_bits")
+			p.WeightExp = d.i32("plastic weight_exp")
+			p.PrePopulation = d.str("plastic pre population")
+			j := d.count("plastic inputs", 8)
+			p.Axons = d.u32s(j, "plastic axons")
+			p.PreNeurons = d.i32s(j, "plastic pre neurons")
+			p.Weights = d.i32s(d.count("plastic weights", 4), "plastic weights")
+		}
+	}
 	return c
 }
 

@@ -161,6 +161,13 @@ func (p *printer) core(img *Image, i int) {
 	t.end(nsyn)
 
 	p.routes("neuron", co.RouteStart, co.RouteCore, co.RouteAxon)
+	for g := range co.Plastic {
+		pg := &co.Plastic[g]
+		p.printf("  plastic group %d: projection %s, rule %q, t_epoch %d, %s, %d-bit, weight_exp %d, %d inputs from %s\n",
+			g, pg.Projection, pg.Rule, pg.TEpoch, pg.SignMode, pg.NumWeightBits, pg.WeightExp, len(pg.Axons), pg.PrePopulation)
+		p.printf("    traces (impulse, tau): x1 %v, x2 %v, y1 %v, y2 %v, y3 %v\n",
+			pg.Traces[0], pg.Traces[1], pg.Traces[2], pg.Traces[3], pg.Traces[4])
+	}
 }
 
 func (p *printer) routes(unit string, start, core, axon []uint32) {

@@ -117,6 +117,26 @@ func (e *encoder) core(c *Core) {
 	e.b = append(e.b, c.SynDelay...)
 	e.b = append(e.b, c.SynClass...)
 	e.routes(c.RouteStart, c.RouteCore, c.RouteAxon)
+	e.count(len(c.Plastic), "plastic groups")
+	for i := range c.Plastic {
+		p := &c.Plastic[i]
+		e.str(p.Projection)
+		e.str(p.Rule)
+		e.i32(p.TEpoch)
+		for _, tr := range p.Traces {
+			e.u64(math.Float64bits(tr.Impulse))
+			e.u64(math.Float64bits(tr.Tau))
+		}
+		e.u8(uint8(p.SignMode))
+		e.i32(p.NumWeightBits)
+		e.i32(p.WeightExp)
+		e.str(p.PrePopulation)
+		e.count(len(p.Axons), "plastic inputs")
+		e.u32s(p.Axons)
+		e.i32s(p.PreNeurons)
+		e.count(len(p.Weights), "plastic weights")
+		e.i32s(p.Weights)
+	}
 }
 
 func (e *encoder) input(in *Input) {

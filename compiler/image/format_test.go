@@ -240,7 +240,7 @@ func TestRejects(t *testing.T) {
 			require.Equal(t, uint32(4), binary.LittleEndian.Uint32(b[173:]))
 			copy(b[173:], u32(5))
 			return b
-		}), ErrTruncated, "reading 65536 route starts needs 262144 bytes, 22 left"},
+		}), ErrTruncated, "reading 65536 route starts needs 262144 bytes, 195 left"},
 		{"section length huge", func() []byte {
 			d := bytes.Clone(valid)
 			copy(d[secs()[core3].at+4:], u64(1<<40))

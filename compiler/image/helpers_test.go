@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tessera-sim/tessera/chip/preset"
+	"github.com/tessera-sim/tessera/core/learn"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -73,6 +74,11 @@ func testImage() *Image {
 				RouteStart: []uint32{0, 1, 1, 1, 1},
 				RouteCore:  []uint32{0},
 				RouteAxon:  []uint32{3},
+				// Input channel 2 also drives all four neurons plastically.
+				Plastic: []Plastic{{Projection: "in->exc", Rule: "2^-2*x1*y0 - 2^-2*y1*x0", TEpoch: 2,
+					Traces:   [5]learn.Trace{{Impulse: 16, Tau: 8}, {}, {Impulse: 12.5, Tau: 4}, {}, {}},
+					SignMode: learn.Excitatory, NumWeightBits: 8, PrePopulation: "in",
+					Axons: []uint32{2}, PreNeurons: []int32{2}, Weights: []int32{10, 20, 30, 40}}},
 			},
 		},
 		Inputs: []Input{

@@ -3,6 +3,7 @@ package image
 import (
 	"github.com/tessera-sim/tessera/chip/preset"
 	"github.com/tessera-sim/tessera/core"
+	"github.com/tessera-sim/tessera/core/learn"
 )
 
 // Image is a compiled network mapped onto a chip.
@@ -51,6 +52,36 @@ type Core struct {
 	RouteStart []uint32 // len = NumNeurons + 1
 	RouteCore  []uint32
 	RouteAxon  []uint32
+
+	// Plastic synapse groups: learning on the core.
+	Plastic []Plastic
+}
+
+// Plastic is one plastic synapse group of a core (core.PlasticGroup): all
+// the core's neurons from each of a list of axons, with a learning rule.
+type Plastic struct {
+	Projection    string // the projection it came from (for weight dumps)
+	Rule          string // rule text, as learn.ParseRule reads it
+	TEpoch        int32
+	Traces        [5]learn.Trace // x1, x2, y1, y2, y3
+	SignMode      learn.SignMode
+	NumWeightBits int32
+	WeightExp     int32
+	PrePopulation string
+	Axons         []uint32 // pre input j arrives on Axons[j]
+	PreNeurons    []int32  // and is neuron PreNeurons[j] of PrePopulation
+	Weights       []int32  // [post][pre], post = every neuron of the core
+}
+
+// Params converts the group to the learning engine's parameters.
+func (p *Plastic) Params() (learn.Params, error) {
+	rule, err := learn.ParseRule(p.Rule)
+	if err != nil {
+		return learn.Params{}, err
+	}
+	return learn.Params{Rule: rule, TEpoch: int(p.TEpoch), X1: p.Traces[0], X2: p.Traces[1], Y1: p.Traces[2],
+		Y2: p.Traces[3], Y3: p.Traces[4], SignMode: p.SignMode, NumWeightBits: int(p.NumWeightBits),
+		WeightExp: int(p.WeightExp)}, nil
 }
 
 // NumNeurons is the number of neurons in use on the core.

@@ -81,3 +81,13 @@ func (s Signal) String() string {
 	}
 	return strings.Join(parts, "|")
 }
+
+// population returns the population named name, or nil.
+func (img *Image) population(name string) *Population {
+	for i := range img.Populations {
+		if img.Populations[i].Name == name {
+			return &img.Populations[i]
+		}
+	}
+	return nil
+}
