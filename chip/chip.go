@@ -30,6 +30,9 @@ type Options struct {
 	// Tracer, if set, receives every sweep, synaptic batch, spike, packet
 	// move and step end (see Tracer).
 	Tracer Tracer
+	// WeightsEvery > 0 samples every plastic weight every that many steps
+	// (into Result.Weights); the final weights are always sampled.
+	WeightsEvery int
 }
 
 // Chip is a loaded image, ready to run.
@@ -76,7 +79,16 @@ func New(img *image.Image) (*Chip, error) {
 	tiles := map[mesh.Tile]bool{}
 	for i := range img.Cores {
 		ic := &img.Cores[i]
-		k, err := core.New(spec.Core, core.Config{
+		var plastic []core.PlasticGroup
+		for g := range ic.Plastic {
+			params, err := ic.Plastic[g].Params()
+			if err != nil {
+				return nil, fmt.Errorf("chip: core %d: plastic group %d: %w", ic.ID, g, err)
+			}
+			plastic = append(plastic, core.PlasticGroup{Params: params, Axons: ic.Plastic[g].Axons,
+				Weights: ic.Plastic[g].Weights})
+		}
+		k, err := core.New(spec.Core, core.Config{Plastic: plastic,
 			Du: ic.Du, Dv: ic.Dv, Vth: ic.Vth, BiasMant: ic.BiasMant, BiasExp: ic.BiasExp,
 			UInit: ic.UInit, VInit: ic.VInit, Model: ic.Model, WeightExp: ic.WeightExp,
 			AxonStart: ic.AxonStart, SynNeuron: ic.SynNeuron, SynWeight: ic.SynWeight,
@@ -197,7 +209,9 @@ func (c *Chip) Run(ctx context.Context, opts Options) (*Result, error) {
 	for i, k := range c.cores {
 		k.Reset()
 		// Each core's stream comes from the run seed and its own id only.
-		k.SetSeed(opts.Seed ^ (uint64(c.img.Cores[i].ID)+1)*0x9e3779b97f4a7c15)
+		if err := k.SetSeed(opts.Seed ^ (uint64(c.img.Cores[i].ID)+1)*0x9e3779b97f4a7c15); err != nil {
+			return nil, fmt.Errorf("chip: core %d: %w", c.img.Cores[i].ID, err)
+		}
 	}
 	c.mesh.Reset()
 	r := &run{chip: c, s: sched.New(q), res: newResult(c, opts), workers: workers, tracer: opts.Tracer,
@@ -219,7 +233,11 @@ func (c *Chip) Run(ctx context.Context, opts Options) (*Result, error) {
 		if opts.Progress != nil {
 			opts.Progress(int(step), opts.Steps)
 		}
+		if opts.WeightsEvery > 0 && int(step)%opts.WeightsEvery == 0 && step != int32(opts.Steps) {
+			r.res.Weights = c.sampleWeights(step, r.res.Weights)
+		}
 	}
+	r.res.Weights = c.sampleWeights(int32(opts.Steps), r.res.Weights)
 	r.res.finish(r)
 	return r.res, nil
 }
@@ -308,7 +326,18 @@ func (r *run) step(ctx context.Context, step int32) error {
 	end := r.lastPS
 	barrier := c.spec.Barrier.LatencyPS(c.tilesInUse)
 	r.barriers++
-	r.startPS = max(end+barrier, S+c.spec.TickPS)
+	// Learning runs after the barrier, before the next sweep; the cores
+	// learn in parallel, each its updates in sequence.
+	var learnPS int64
+	for ci, k := range c.cores {
+		if k.NumPlastic() == 0 {
+			continue
+		}
+		d := int64(k.Learn(step)) * c.spec.Core.SynUpdate.LatencyPS
+		r.busySum[ci] += d
+		learnPS = max(learnPS, d)
+	}
+	r.startPS = max(end+barrier+learnPS, S+c.spec.TickPS)
 	r.res.StepTimePS = append(r.res.StepTimePS, r.startPS-S)
 	if r.tracer != nil {
 		r.tracer.EndStep(step, S, end, r.startPS)

@@ -35,6 +35,9 @@ type Result struct {
 	Probes      []ProbeRecord
 	StepTimePS  []int64 // hardware duration of each step, barrier included
 	InputSpikes uint64
+	// Weights are plastic weights sampled every Options.WeightsEvery steps
+	// and after the last step (empty without plastic synapses).
+	Weights []WeightRecord
 	Report      Report
 }
 
@@ -214,6 +217,9 @@ func (res *Result) WriteProbesCSV(w io.Writer) error {
 		fmt.Fprintf(bw, "%d,%s,%d,%d,%d\n", p.Step, res.Populations[p.Population], p.Neuron, p.U, p.V)
 	})
 }
+
+// bufWriter is the buffered writer CSV rows are written to.
+type bufWriter = bufio.Writer
 
 // writeCSV writes a header and rows buffered, reporting the first error.
 func writeCSV(w io.Writer, what, header string, rows int, row func(*bufio.Writer, int)) error {
