@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/tessera-sim/tessera/core"
+	"github.com/tessera-sim/tessera/core/learn"
 )
 
 // Graph is one parsed network.
@@ -114,7 +115,25 @@ type Projection struct {
 	Weight    int32 // default weight for generated synapses (signed)
 	WeightExp int32 // a_in = (sum of weights) shifted by WeightExp (left if > 0)
 	Delay     int32 // default delay in timesteps
-	Pos       Pos
+	// Plasticity, if set, makes the projection's synapses learn on the
+	// chip. Plastic projections are all-to-all, without delays.
+	Plasticity *Plasticity
+	Pos        Pos
+}
+
+// Plasticity is a projection's on-chip learning rule (package core/learn).
+type Plasticity struct {
+	// Rule is the rule text (`2^-2*x1*y0 - 2^-2*y1*x0`) — a named rule
+	// (pair_stdp, multiplicative_stdp, triplet_stdp) is expanded to its
+	// text by the front end.
+	Rule    string
+	RulePos Pos // where the rule text starts, for positioned rule errors
+	TEpoch  int32
+	// Traces x1, x2, y1, y2, y3: impulse and decay time constant (steps).
+	Traces        [5]learn.Trace
+	SignMode      learn.SignMode
+	NumWeightBits int32
+	Pos           Pos
 }
 
 // Connectivity is a projection's rule for which synapses exist.
