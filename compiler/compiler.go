@@ -435,6 +435,15 @@ func (c *compilation) sliceOf(pop int, i int32) int {
 	return ss[k]
 }
 
+// plasticGroup starts the image's plastic group for projection k (axons
+// and weights are filled by emit).
+func (c *compilation) plasticGroup(k int) image.Plastic {
+	pr := &c.g.Projections[k]
+	pl := pr.Plasticity
+	return image.Plastic{Projection: pr.Name, Rule: pl.Rule, TEpoch: pl.TEpoch, Traces: pl.Traces,
+		SignMode: pl.SignMode, NumWeightBits: pl.NumWeightBits, WeightExp: pr.WeightExp, PrePopulation: pr.Pre}
+}
+
 type route struct {
 	core, axon uint32
 }
@@ -452,16 +461,21 @@ func (c *compilation) emit() *image.Image {
 		weight int32
 		delay  int32
 		exp    int32
+		proj   int32 // projection, for plastic synapses; -1 for static ones
 	}
 	perCore := make([][]coreSyn, len(c.slices))
 	for k := range g.Projections {
 		pr := &g.Projections[k]
 		pre, post := c.popIndex[pr.Pre], c.popIndex[pr.Post]
+		proj := int32(-1)
+		if pr.Plasticity != nil {
+			proj = int32(k)
+		}
 		for _, s := range c.syn[k] {
 			si := c.sliceOf(post, s.post)
 			sl := &c.slices[si]
 			perCore[si] = append(perCore[si], coreSyn{axon: axonKey{pre, s.pre},
-				neuron: s.post - sl.start, weight: s.weight, delay: s.delay, exp: pr.WeightExp})
+				neuron: s.post - sl.start, weight: s.weight, delay: s.delay, exp: pr.WeightExp, proj: proj})
 		}
 	}
 	// routes[pop][neuron] collects (core, axon) targets.
@@ -490,15 +504,31 @@ func (c *compilation) emit() *image.Image {
 		classOf := map[int32]uint8{}
 		ic.AxonStart = []uint32{0}
 		var last axonKey
+		plasticOf := map[int32]int{} // projection → index in ic.Plastic
 		for k, s := range syns {
 			if k > 0 && s.axon != last {
-				ic.AxonStart = append(ic.AxonStart, uint32(k))
+				ic.AxonStart = append(ic.AxonStart, uint32(len(ic.SynNeuron)))
 			}
+			axon := uint32(len(ic.AxonStart) - 1)
 			if k == 0 || s.axon != last {
-				axon := uint32(len(ic.AxonStart) - 1)
 				routes[s.axon.pop][s.axon.neuron] = append(routes[s.axon.pop][s.axon.neuron], route{uint32(sl.core), axon})
 			}
 			last = s.axon
+			if s.proj >= 0 {
+				// Plastic: the weight lives in the core's learning engine.
+				gi, ok := plasticOf[s.proj]
+				if !ok {
+					gi = len(ic.Plastic)
+					plasticOf[s.proj] = gi
+					ic.Plastic = append(ic.Plastic, c.plasticGroup(int(s.proj)))
+				}
+				pg := &ic.Plastic[gi]
+				if n := len(pg.Axons); n == 0 || pg.Axons[n-1] != axon {
+					pg.Axons = append(pg.Axons, axon)
+					pg.PreNeurons = append(pg.PreNeurons, s.axon.neuron)
+				}
+				continue
+			}
 			cls, ok := classOf[s.exp]
 			if !ok {
 				cls = uint8(len(ic.WeightExp))
@@ -511,7 +541,16 @@ func (c *compilation) emit() *image.Image {
 			ic.SynClass = append(ic.SynClass, cls)
 		}
 		if len(syns) > 0 {
-			ic.AxonStart = append(ic.AxonStart, uint32(len(syns)))
+			ic.AxonStart = append(ic.AxonStart, uint32(len(ic.SynNeuron)))
+		}
+		// Plastic projections are all-to-all: every (post, pre) pair
+		// exists and starts at the projection's weight.
+		for proj, gi := range plasticOf {
+			pg := &ic.Plastic[gi]
+			pg.Weights = make([]int32, ic.NumNeurons()*len(pg.Axons))
+			for i := range pg.Weights {
+				pg.Weights[i] = g.Projections[proj].Weight
+			}
 		}
 		if len(ic.WeightExp) == 0 {
 			ic.WeightExp = []int32{0}
