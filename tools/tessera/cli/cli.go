@@ -6,8 +6,10 @@ package cli
 import (
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/schollz/progressbar/v3"
@@ -18,6 +20,7 @@ import (
 	"github.com/tessera-sim/tessera/chip/preset"
 	"github.com/tessera-sim/tessera/compiler"
 	"github.com/tessera-sim/tessera/compiler/image"
+	"github.com/tessera-sim/tessera/compiler/nir"
 )
 
 // NewRoot returns the tessera command, writing results to stdout and
@@ -53,6 +56,66 @@ type placeFlags struct {
 	placement string
 	seed      uint64
 	rates     string
+	dt        string // NIR files: the time step
+}
+
+// isNetwork says whether path is a network description (compiled on the
+// fly) rather than an image.
+func isNetwork(path string) bool {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".yaml", ".yml", ".json", ".nir":
+		return true
+	}
+	return false
+}
+
+// parseDurationPS reads a duration such as 1ms, 0.5ms or 100us as whole
+// picoseconds.
+func parseDurationPS(s string) (int64, error) {
+	s = strings.TrimSpace(s)
+	units := []struct {
+		name string
+		ps   float64
+	}{{"ms", 1e9}, {"us", 1e6}, {"µs", 1e6}, {"ns", 1e3}, {"ps", 1}, {"s", 1e12}}
+	for _, u := range units {
+		if num, ok := strings.CutSuffix(s, u.name); ok {
+			v, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
+			if err != nil || !(v > 0) || v*u.ps > 9e18 {
+				return 0, fmt.Errorf("bad duration %q: want a positive number with a unit, e.g. 1ms", s)
+			}
+			ps := math.Round(v * u.ps)
+			if math.Abs(ps-v*u.ps) > 1e-6*ps {
+				return 0, fmt.Errorf("duration %q is not a whole number of picoseconds", s)
+			}
+			return int64(ps), nil
+		}
+	}
+	return 0, fmt.Errorf("duration %q needs a unit (s, ms, us, ns, ps), e.g. 1ms", s)
+}
+
+// compileAny compiles a network file or a NIR graph.
+func compileAny(path string, spec preset.Spec, pf *placeFlags) (*image.Image, compiler.Stats, string, error) {
+	opts, err := pf.options()
+	if err != nil {
+		return nil, compiler.Stats{}, "", err
+	}
+	if strings.ToLower(filepath.Ext(path)) != ".nir" {
+		img, st, err := compiler.CompileFileWith(path, spec, opts)
+		return img, st, "", err
+	}
+	if pf.dt == "" {
+		return nil, compiler.Stats{}, "", fmt.Errorf("%s: a NIR graph stores no time step: give --dt (e.g. --dt 1ms)", path)
+	}
+	dtPS, err := parseDurationPS(pf.dt)
+	if err != nil {
+		return nil, compiler.Stats{}, "", fmt.Errorf("--dt: %w", err)
+	}
+	g, rep, err := nir.Import(path, nir.Options{DtPS: dtPS})
+	if err != nil {
+		return nil, compiler.Stats{}, "", err
+	}
+	img, st, err := compiler.CompileWith(g, spec, opts)
+	return img, st, rep.String(), err
 }
 
 func (pf *placeFlags) add(cmd *cobra.Command) {
@@ -60,6 +123,7 @@ func (pf *placeFlags) add(cmd *cobra.Command) {
 	f.StringVar(&pf.placement, "placement", string(compiler.PlaceAnneal), "placement: anneal, greedy or inorder")
 	f.Uint64Var(&pf.seed, "place-seed", 1, "placement seed (annealing)")
 	f.StringVar(&pf.rates, "rates", "", "output directory of an earlier run (report.json, spikes.csv): place by its measured spike rates")
+	f.StringVar(&pf.dt, "dt", "", "time step for NIR graphs (.nir), e.g. 1ms")
 }
 
 func (pf *placeFlags) options() (compiler.Options, error) {
@@ -79,7 +143,7 @@ func compileCmd() *cobra.Command {
 	var pf placeFlags
 	var explain bool
 	cmd := &cobra.Command{
-		Use:   "compile NETWORK.yaml|NETWORK.json",
+		Use:   "compile NETWORK.yaml|NETWORK.json|GRAPH.nir",
 		Short: "Compile a network file to a chip image (.tsi)",
 		Long: `Compile a network file (YAML or JSON, see docs/network-format.md) for a
 hardware preset and write the chip image. All errors in the file are
@@ -90,13 +154,12 @@ reported at once, each with file:line:col.`,
 			if err != nil {
 				return err
 			}
-			opts, err := pf.options()
+			img, stats, quant, err := compileAny(args[0], spec, &pf)
 			if err != nil {
 				return err
 			}
-			img, stats, err := compiler.CompileFileWith(args[0], spec, opts)
-			if err != nil {
-				return err
+			if quant != "" {
+				fmt.Fprintln(cmd.OutOrStdout(), quant)
 			}
 			if out == "" {
 				out = strings.TrimSuffix(args[0], filepath.Ext(args[0])) + ".tsi"
@@ -120,17 +183,12 @@ reported at once, each with file:line:col.`,
 
 // loadImage reads an image, or compiles a network file on the fly.
 func loadImage(path, presetName string, presetSet bool, pf *placeFlags) (*image.Image, error) {
-	switch strings.ToLower(filepath.Ext(path)) {
-	case ".yaml", ".yml", ".json":
+	if isNetwork(path) {
 		spec, err := preset.Lookup(presetName)
 		if err != nil {
 			return nil, err
 		}
-		opts, err := pf.options()
-		if err != nil {
-			return nil, err
-		}
-		img, _, err := compiler.CompileFileWith(path, spec, opts)
+		img, _, _, err := compileAny(path, spec, pf)
 		return img, err
 	}
 	if presetSet {
@@ -142,7 +200,9 @@ func loadImage(path, presetName string, presetSet bool, pf *placeFlags) (*image.
 func runCmd() *cobra.Command {
 	var (
 		presetName, outDir, queue string
+		saveImage                 string
 		steps, workers            int
+		weightsEvery              int
 		seed                      uint64
 		quiet                     bool
 		pf                        placeFlags
@@ -167,7 +227,7 @@ The same image, seed and inputs always give identical results, whatever
 			if err != nil {
 				return err
 			}
-			opts := chip.Options{Steps: steps, Seed: seed, Workers: workers, Queue: queue}
+			opts := chip.Options{Steps: steps, Seed: seed, Workers: workers, Queue: queue, WeightsEvery: weightsEvery}
 			if !quiet && isTerminal(cmd.ErrOrStderr()) {
 				bar := progressbar.NewOptions(steps, progressbar.OptionSetWriter(cmd.ErrOrStderr()),
 					progressbar.OptionSetDescription("steps"), progressbar.OptionClearOnFinish(),
@@ -183,6 +243,12 @@ The same image, seed and inputs always give identical results, whatever
 				if err := writeOutputs(outDir, res); err != nil {
 					return err
 				}
+			}
+			if saveImage != "" {
+				if err := image.WriteFile(saveImage, c.LearnedImage()); err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "saved the learned chip image to %s\n", saveImage)
 			}
 			if err := res.Summary(cmd.OutOrStdout()); err != nil {
 				return err
@@ -201,6 +267,8 @@ The same image, seed and inputs always give identical results, whatever
 	f.StringVar(&queue, "queue", "calendar", "event queue: calendar or heap")
 	f.StringVarP(&outDir, "out", "o", "", "directory for report.json, spikes.csv and probes.csv")
 	f.BoolVarP(&quiet, "quiet", "q", false, "no progress bar")
+	f.IntVar(&weightsEvery, "weights-every", 0, "sample plastic weights every N steps into weights.csv (the final weights are always written)")
+	f.StringVar(&saveImage, "save-image", "", "write the chip image with the weights learned in this run (reload it with tessera run)")
 	pf.add(cmd)
 	return cmd
 }
@@ -227,7 +295,12 @@ func writeOutputs(dir string, res *chip.Result) error {
 		return err
 	}
 	if len(res.Probes) > 0 {
-		return write("probes.csv", res.WriteProbesCSV)
+		if err := write("probes.csv", res.WriteProbesCSV); err != nil {
+			return err
+		}
+	}
+	if len(res.Weights) > 0 {
+		return write("weights.csv", func(w io.Writer) error { return chip.WriteWeightsCSV(w, res.Weights) })
 	}
 	return nil
 }

@@ -10,6 +10,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/tessera-sim/tessera/tools/refdata"
 )
 
 // run executes tessera with args and returns stdout and the error.
@@ -115,4 +117,31 @@ func TestHelp(t *testing.T) {
 		require.NoError(t, err)
 		assert.Contains(t, out, "Usage:")
 	}
+}
+
+func TestParseDurationPS(t *testing.T) {
+	for in, want := range map[string]int64{"1ms": 1e9, "0.5ms": 5e8, "100us": 1e8, "3 ns": 3000, "1s": 1e12, "7ps": 7} {
+		got, err := parseDurationPS(in)
+		require.NoError(t, err, in)
+		assert.Equal(t, want, got, in)
+	}
+	for _, bad := range []string{"1", "-1ms", "abc ms", "0.3ps", ""} {
+		_, err := parseDurationPS(bad)
+		assert.Error(t, err, bad)
+	}
+}
+
+// A NIR graph compiles from the command line with --dt, and without it the
+// error says what to give.
+func TestCompileNIR(t *testing.T) {
+	dir, err := refdata.Find("nir")
+	require.NoError(t, err)
+	files, _ := filepath.Glob(filepath.Join(dir, "*", "*two_lif*.nir"))
+	require.NotEmpty(t, files, "no two_lif sample under %s", dir)
+	out := filepath.Join(t.TempDir(), "g.tsi")
+	_, err = run(t, "compile", files[0], "-o", out)
+	assert.ErrorContains(t, err, "--dt")
+	stdout, err := run(t, "compile", files[0], "-o", out, "--dt", "1ms")
+	require.NoError(t, err)
+	assert.Contains(t, stdout, "compiled")
 }
