@@ -252,6 +252,7 @@ func (res *Result) Summary(w io.Writer) error {
 		fj   uint64
 	}{
 		{"synaptic ops", rep.Ops.SynOps, e.SynOpFJ},
+		{"synaptic updates (learning)", rep.Ops.SynUpdates, e.SynUpdateFJ},
 		{"neuron updates (active)", rep.Ops.NeuronActive, e.NeuronActiveFJ},
 		{"neuron updates (inactive)", rep.Ops.NeuronInactive, e.NeuronInactiveFJ},
 		{"spikes out", rep.Ops.SpikesOut, e.SpikeOutFJ},
@@ -259,7 +260,7 @@ func (res *Result) Summary(w io.Writer) error {
 		{"hops north-south", rep.Ops.HopsNS, e.HopNSFJ},
 		{"barriers", rep.Ops.Barriers, e.BarrierFJ},
 	} {
-		fmt.Fprintf(bw, "  %-26s %12d ops %14s\n", row.name, row.n, fmtFJ(row.fj))
+		fmt.Fprintf(bw, "  %-28s %12d ops %14s\n", row.name, row.n, fmtFJ(row.fj))
 	}
 	return bw.Flush()
 }
