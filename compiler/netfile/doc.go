@@ -13,8 +13,9 @@
 // populations with integer Loihi LIF parameters (or non-leaky IF ones) and
 // model options (refractory period, adaptive threshold, graded spikes,
 // noise; see core.Model), input sources (a spike raster, inline or in a CSV
-// file, or a seeded Poisson process), projections between them and probes. A
-// short one:
+// file, or a seeded Poisson process), projections between them (optionally
+// plastic: a learning rule of package core/learn, named or written out, with
+// its traces and sign mode) and probes. A short one:
 //
 //	name: two-populations
 //	dt: 1ms
@@ -41,8 +42,10 @@
 // Parse checks everything it can without knowing the hardware: the type and
 // range of every value, mandatory fields, fields that depend on others
 // (dtheta needs a theta_step, noise_exp a noise; model if sets du and dv and
-// refuses them), names that refer to populations, list lengths against
-// population sizes, duplicates. Nothing is coerced or silently defaulted: an
+// refuses them; a plastic projection is all_to_all, without delay, with a
+// weight that fits its sign mode), names that refer to populations, list
+// lengths against population sizes, duplicates. Learning rules are parsed,
+// and an error in one is reported at its character in the file. Nothing is coerced or silently defaulted: an
 // unknown field is an error (with the closest allowed name when it looks like
 // a typo), "4" is not an integer, 4.0 is not an integer, 0.3ps is not a whole
 // number of picoseconds.

@@ -27,6 +27,8 @@ const (
 	secConnectivity     = "connectivity"
 	secFixedProbability = "fixed_probability"
 	secProbe            = "probe"
+	secPlasticity       = "plasticity"
+	secTrace            = "trace"
 )
 
 // field is one key that a mapping of the network file accepts.
@@ -59,8 +61,14 @@ var sections = map[string][]field{
 	secPoisson: {{"rate_hz", true}, {"seed", true}},
 	secProjection: {
 		{"name", false}, {"pre", true}, {"post", true}, {"connectivity", true},
-		{"weight", false}, {"weight_exp", false}, {"delay", false},
+		{"weight", false}, {"weight_exp", false}, {"delay", false}, {"plasticity", false},
 	},
+	secPlasticity: {
+		{"rule", true}, {"t_epoch", false},
+		{"x1", false}, {"x2", false}, {"y1", false}, {"y2", false}, {"y3", false},
+		{"sign_mode", false}, {"num_weight_bits", false},
+	},
+	secTrace:            {{"impulse", true}, {"tau", true}},
 	secConnectivity:     {{"fixed_probability", false}, {"list", false}},
 	secFixedProbability: {{"p", true}, {"seed", true}},
 	secProbe:            {{"population", true}, {"record", true}, {"neurons", false}},
@@ -125,6 +133,15 @@ var synonyms = map[string]string{
 	"graded_spikes":            "graded_bits",
 	"noise_target":             "noise",
 	"noise_exponent":           "noise_exp",
+	// Plasticity.
+	"learning":      "plasticity",
+	"learning_rule": "plasticity",
+	"plastic":       "plasticity",
+	"epoch":         "t_epoch",
+	"sign":          "sign_mode",
+	"weight_bits":   "num_weight_bits",
+	"stdp":          "pair_stdp",
+	"decay":         "tau",
 }
 
 // suggest returns the word of allowed that the user probably meant by word,

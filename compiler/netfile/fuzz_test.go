@@ -7,6 +7,7 @@ import (
 
 	"github.com/tessera-sim/tessera/compiler/graph"
 	"github.com/tessera-sim/tessera/core"
+	"github.com/tessera-sim/tessera/core/learn"
 )
 
 // FuzzParse feeds arbitrary bytes, as YAML and as JSON: Parse must not panic
@@ -154,6 +155,9 @@ func checkGraph(t *testing.T, g *graph.Graph) {
 		default:
 			fail("projection %s: connectivity %d", pr.Name, pr.Conn.Kind)
 		}
+		if pr.Plasticity != nil {
+			checkPlasticity(t, pr)
+		}
 	}
 	for _, pr := range g.Probes {
 		size, ok := sizes[pr.Population]
@@ -168,5 +172,39 @@ func checkGraph(t *testing.T, g *graph.Graph) {
 				fail("probe %+v: neuron %d", pr, i)
 			}
 		}
+	}
+}
+
+// checkPlasticity fails t unless the plastic projection pr is all_to_all
+// without delay, its weight fits its sign mode, and its plasticity is in
+// range and accepted by the learning engine.
+func checkPlasticity(t *testing.T, pr graph.Projection) {
+	t.Helper()
+	pl := pr.Plasticity
+	if pr.Conn.Kind != graph.AllToAll || pr.Delay != 0 {
+		t.Fatalf("plastic projection %s: connectivity %s, delay %d", pr.Name, pr.Conn.Kind, pr.Delay)
+	}
+	if pl.TEpoch < 1 || pl.TEpoch > learn.MaxTEpoch || pl.NumWeightBits < 1 || pl.NumWeightBits > 8 || pl.SignMode > learn.Inhibitory {
+		t.Fatalf("plastic projection %s: %+v", pr.Name, *pl)
+	}
+	for i, tr := range pl.Traces {
+		if !(tr.Impulse >= 0 && tr.Impulse < learn.MaxImpulse && tr.Tau >= 0 && tr.Tau <= learn.MaxTau) {
+			t.Fatalf("plastic projection %s: trace %s %+v", pr.Name, traceNames[i], tr)
+		}
+	}
+	if lo, hi := signBounds(pl.SignMode); pr.Weight < lo || pr.Weight > hi {
+		t.Fatalf("plastic projection %s: weight %d in sign mode %s", pr.Name, pr.Weight, pl.SignMode)
+	}
+	if pl.Pos.Line < 1 || pl.RulePos.Line < 1 {
+		t.Fatalf("plastic projection %s: positions %v, %v", pr.Name, pl.Pos, pl.RulePos)
+	}
+	rule, err := learn.ParseRule(pl.Rule)
+	if err != nil {
+		t.Fatalf("plastic projection %s: rule %q: %v", pr.Name, pl.Rule, err)
+	}
+	params := learn.Params{Rule: rule, TEpoch: int(pl.TEpoch), X1: pl.Traces[0], X2: pl.Traces[1], Y1: pl.Traces[2], Y2: pl.Traces[3], Y3: pl.Traces[4],
+		SignMode: pl.SignMode, NumWeightBits: int(pl.NumWeightBits), WeightExp: int(pr.WeightExp)}
+	if err := params.Validate(); err != nil {
+		t.Fatalf("plastic projection %s: %v", pr.Name, err)
 	}
 }

@@ -64,6 +64,13 @@ type parser struct {
 	items    int             // population and input list items seen
 	badList  bool            // populations or inputs is not a list
 	projName map[string]*yaml.Node
+
+	// src is the file's text without a byte order mark, as the YAML and JSON
+	// readers count lines and columns; lineStarts, computed when first
+	// needed, is the offset of each line.
+	src        []byte
+	lineStarts []int
+	lastCursor cursor // where cursorAt last went
 }
 
 // ref is what projections and probes need to know about a population.
@@ -107,6 +114,7 @@ func (p *parser) where(pos graph.Pos) string {
 
 // parse runs every check and builds the graph if there was no error.
 func (p *parser) parse(data []byte) (*graph.Graph, error) {
+	p.src = bytes.TrimPrefix(data, []byte("\uFEFF"))
 	root := p.decode(data)
 	var g *graph.Graph
 	if root != nil {
@@ -431,6 +439,9 @@ func (p *parser) mapping(n *yaml.Node, sec, what string) (*fields, bool) {
 	p.collect(f, n, map[*yaml.Node]bool{n: true})
 	if name := f.get("name"); name != nil && name.Kind == yaml.ScalarNode && name.ShortTag() == "!!str" && name.Value != "" {
 		f.label = fmt.Sprintf("%s %s", sec, quote(clip(name.Value)))
+	}
+	if sec == secTrace {
+		f.label = "trace " + what // x1, x2, y1, y2 or y3
 	}
 	for _, fd := range sections[sec] {
 		if fd.required && !f.has(fd.name) && !f.guessed[fd.name] {

@@ -135,7 +135,7 @@ func TestParsePoissonAndRasterFile(t *testing.T) {
 
 // TestYAMLAndJSONAgree parses the same network written in YAML and in JSON.
 func TestYAMLAndJSONAgree(t *testing.T) {
-	for _, name := range []string{"two_populations", "poisson_raster_file", "model_options"} {
+	for _, name := range []string{"two_populations", "poisson_raster_file", "model_options", "plasticity"} {
 		t.Run(name, func(t *testing.T) {
 			y, err := netfile.ParseFile(filepath.Join("testdata", name+".yaml"))
 			require.NoError(t, err)
@@ -157,6 +157,11 @@ func withoutPos(g *graph.Graph) *graph.Graph {
 	c.Projections = append([]graph.Projection(nil), g.Projections...)
 	for i := range c.Projections {
 		c.Projections[i].Pos = graph.Pos{}
+		if pl := c.Projections[i].Plasticity; pl != nil {
+			cp := *pl
+			cp.Pos, cp.RulePos = graph.Pos{}, graph.Pos{}
+			c.Projections[i].Plasticity = &cp
+		}
 	}
 	c.Probes = append([]graph.Probe(nil), g.Probes...)
 	for i := range c.Probes {
@@ -288,6 +293,7 @@ func TestDocExamples(t *testing.T) {
 	files := map[string]string{
 		"two-populations": "testdata/two_populations.yaml",
 		"model-options":   "testdata/model_options.yaml",
+		"plasticity":      "testdata/plasticity.yaml",
 	}
 	found := map[string]int{}
 	for _, lang := range []string{"yaml", "json"} {
@@ -305,6 +311,6 @@ func TestDocExamples(t *testing.T) {
 			found[g.Name+" in "+lang]++
 		}
 	}
-	assert.Equal(t, map[string]int{"two-populations in yaml": 1, "two-populations in json": 1, "model-options in yaml": 1}, found,
+	assert.Equal(t, map[string]int{"two-populations in yaml": 1, "two-populations in json": 1, "model-options in yaml": 1, "plasticity in yaml": 1}, found,
 		"examples found in %s", doc)
 }

@@ -547,8 +547,9 @@ func (p *parser) projection(f *fields) graph.Projection {
 	if n := f.get("connectivity"); n != nil {
 		pr.Conn, allWeights = p.connectivity(n, pre, post)
 	}
+	weightOK, weightExpOK := false, true
 	if n := f.get("weight"); n != nil {
-		pr.Weight, _ = p.int32In(n, "weight", minWeight, maxWeight)
+		pr.Weight, weightOK = p.int32In(n, "weight", minWeight, maxWeight)
 	} else if !allWeights && f.has("connectivity") {
 		hint := ""
 		if pr.Conn.Kind == graph.List {
@@ -557,10 +558,13 @@ func (p *parser) projection(f *fields) graph.Projection {
 		p.errorf(f.node, "missing mandatory field \"weight\" in %s%s", f.label, hint)
 	}
 	if n := f.get("weight_exp"); n != nil {
-		pr.WeightExp, _ = p.int32In(n, "weight_exp", minWExp, maxWExp)
+		pr.WeightExp, weightExpOK = p.int32In(n, "weight_exp", minWExp, maxWExp)
 	}
 	if n := f.get("delay"); n != nil {
 		pr.Delay, _ = p.int32In(n, "delay", 0, maxDelay)
+	}
+	if n := f.get("plasticity"); n != nil {
+		p.plasticProjection(f, n, &pr, weightOK, weightExpOK)
 	}
 	return pr
 }

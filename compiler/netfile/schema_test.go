@@ -96,6 +96,11 @@ func TestSuggest(t *testing.T) {
 		{"threshold", fieldNames(secNeuron), "vth"},
 		{"fixed", fieldNames(secConnectivity), "fixed_probability"},
 		{"plasticity", fieldNames(secNetwork), ""},
+		{"learning", fieldNames(secProjection), "plasticity"},
+		{"epoch", fieldNames(secPlasticity), "t_epoch"},
+		{"weight_bits", fieldNames(secPlasticity), "num_weight_bits"},
+		{"decay", fieldNames(secTrace), "tau"},
+		{"STDP", namedRules(), "pair_stdp"},
 		{"xyz", fieldNames(secNeuron), ""},
 		{"", fieldNames(secNeuron), ""},
 	} {
