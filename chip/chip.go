@@ -2,6 +2,8 @@ package chip
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -51,6 +53,7 @@ type Chip struct {
 	probes      []probeSite
 	inputRec    []bool // per input: record its spikes
 	inputPop    []int32
+	digest      string // hex SHA-256 of the encoded image
 }
 
 type probeSite struct {
@@ -104,6 +107,12 @@ func New(img *image.Image) (*Chip, error) {
 	}
 	c.tilesInUse = max(1, len(tiles))
 	c.mapNeurons()
+	data, err := image.Encode(img)
+	if err != nil {
+		return nil, fmt.Errorf("chip: %w", err)
+	}
+	sum := sha256.Sum256(data)
+	c.digest = hex.EncodeToString(sum[:])
 	return c, nil
 }
 
@@ -216,7 +225,8 @@ func (c *Chip) Run(ctx context.Context, opts Options) (*Result, error) {
 	c.mesh.Reset()
 	r := &run{chip: c, s: sched.New(q), res: newResult(c, opts), workers: workers, tracer: opts.Tracer,
 		busy: make([]int64, len(c.cores)), busySum: make([]int64, len(c.cores)), lastActive: make([]uint64, len(c.cores)),
-		sweeps: make([][]core.Fire, len(c.cores)), durs: make([]int64, len(c.cores))}
+		popSpikes: make([]uint64, len(c.img.Populations)),
+		sweeps:    make([][]core.Fire, len(c.cores)), durs: make([]int64, len(c.cores))}
 	r.inputs = make([]inputGen, len(c.img.Inputs))
 	for i := range c.img.Inputs {
 		in := &c.img.Inputs[i]
@@ -254,20 +264,21 @@ type run struct {
 	res     *Result
 	workers int
 
-	startPS  int64   // start of the current step
-	busy     []int64 // per core: when it is free
-	busySum  []int64 // per core: total busy time
+	startPS int64   // start of the current step
+	busy    []int64 // per core: when it is free
+	busySum []int64 // per core: total busy time
 	// lastActive is each core's active-update count after its last sweep.
 	lastActive []uint64
-	sweeps   [][]core.Fire
-	durs     []int64
-	packets  []packet
-	free     []int32
-	inputs   []inputGen
-	tracer   Tracer
-	nextID   uint64 // next packet id
-	lastPS   int64 // latest activity in the step
-	barriers uint64
+	popSpikes  []uint64 // per population
+	sweeps     [][]core.Fire
+	durs       []int64
+	packets    []packet
+	free       []int32
+	inputs     []inputGen
+	tracer     Tracer
+	nextID     uint64 // next packet id
+	lastPS     int64  // latest activity in the step
+	barriers   uint64
 }
 
 func (r *run) step(ctx context.Context, step int32) error {
@@ -291,6 +302,7 @@ func (r *run) step(ctx context.Context, step int32) error {
 			r.tracer.Sweep(step, id, S, r.durs[ci], act, n-act)
 		}
 		for _, f := range fires {
+			r.popSpikes[c.neuronPop[ci][f.Neuron]]++
 			if c.recSpike[ci][f.Neuron] {
 				r.res.addSpike(step, S+f.OffsetPS, c.neuronPop[ci][f.Neuron], c.neuronIndex[ci][f.Neuron])
 			}
@@ -386,6 +398,7 @@ func (r *run) injectInputs(step int32, S int64) error {
 		in := &c.img.Inputs[i]
 		g := &r.inputs[i]
 		emit := func(ch int32) error {
+			r.popSpikes[c.inputPop[i]]++
 			if c.inputRec[i] {
 				r.res.addSpike(step, S, c.inputPop[i], ch)
 			}

@@ -38,7 +38,7 @@ type Result struct {
 	// Weights are plastic weights sampled every Options.WeightsEvery steps
 	// and after the last step (empty without plastic synapses).
 	Weights []WeightRecord
-	Report      Report
+	Report  Report
 }
 
 func newResult(c *Chip, opts Options) *Result {
@@ -100,9 +100,24 @@ type Report struct {
 	Energy         EnergyTotal `json:"energy_fj"`
 	Mesh           mesh.Stats  `json:"mesh"`
 
-	StepTimePS []int64        `json:"step_time_ps"`
-	Cores      []CoreReport   `json:"cores"`
-	Routers    []RouterReport `json:"routers"`
+	// ImageSHA256 identifies the image the run used (hex SHA-256 of its
+	// encoded bytes).
+	ImageSHA256 string `json:"image_sha256"`
+
+	StepTimePS  []int64            `json:"step_time_ps"`
+	Populations []PopulationReport `json:"populations"`
+	Cores       []CoreReport       `json:"cores"`
+	Routers     []RouterReport     `json:"routers"`
+}
+
+// PopulationReport is one population's activity: every spike of every
+// neuron, recorded or not.
+type PopulationReport struct {
+	Name    string  `json:"name"`
+	Size    int32   `json:"size"`
+	IsInput bool    `json:"is_input"`
+	Spikes  uint64  `json:"spikes"`
+	RateHz  float64 `json:"rate_hz"` // mean per neuron, with the network's dt
 }
 
 // Ops counts every op class over the whole chip.
@@ -189,6 +204,15 @@ func (res *Result) finish(r *run) {
 	en.StaticFJ = c.spec.StaticEnergyFJ(rep.HardwareTimePS)
 	en.TotalFJ = en.DynamicFJ + en.StaticFJ
 	rep.Mesh = c.mesh.Stats()
+	rep.ImageSHA256 = c.digest
+	secs := float64(rep.Steps) * float64(rep.DtPS) * 1e-12
+	for p, pop := range c.img.Populations {
+		pr := PopulationReport{Name: pop.Name, Size: pop.Size, IsInput: pop.IsInput, Spikes: r.popSpikes[p]}
+		if secs > 0 && pop.Size > 0 {
+			pr.RateHz = float64(pr.Spikes) / float64(pop.Size) / secs
+		}
+		rep.Populations = append(rep.Populations, pr)
+	}
 }
 
 // WriteReport writes the report as indented JSON.

@@ -231,7 +231,8 @@ The same image, seed and inputs always give identical results, whatever
 			if !quiet && isTerminal(cmd.ErrOrStderr()) {
 				bar := progressbar.NewOptions(steps, progressbar.OptionSetWriter(cmd.ErrOrStderr()),
 					progressbar.OptionSetDescription("steps"), progressbar.OptionClearOnFinish(),
-					progressbar.OptionThrottle(100_000_000))
+					progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetItsString("steps"),
+					progressbar.OptionSetPredictTime(true), progressbar.OptionThrottle(100_000_000))
 				opts.Progress = func(done, total int) { _ = bar.Set(done) }
 				defer bar.Finish()
 			}
