@@ -399,6 +399,10 @@ func (p *Perfetto) Packet(ev chip.PacketEvent) {
 	ns := ev.FromTile/int32(p.l.Width) != ev.ToTile/int32(p.l.Width)
 	switch ev.Kind {
 	case chip.PacketInject:
+		// The Tracer does not name a packet's source; the chip reports a
+		// spike right before the packets it sends (routes of a firing neuron,
+		// or of an input channel), so the last spike on the same tile and
+		// step is the source.
 		fromCore := p.last.ok && !p.last.input && p.last.step == ev.Step && p.last.tile == ev.FromTile
 		if p.cost != nil && fromCore {
 			p.dyn += p.cost.spikeOut
