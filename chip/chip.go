@@ -44,6 +44,9 @@ type Chip struct {
 	cores []*core.Core // by position in img.Cores
 	ids   []int32      // core id → position in cores, or -1
 	mesh  *mesh.Mesh
+	// net is the cycle-accurate network, when the preset asks for it
+	// (mesh_model: cycle); spikes then cross it instead of mesh.
+	net *mesh.Network
 
 	tilesInUse int
 	// Per core neuron: population index and index within it, and what to record.
@@ -76,6 +79,13 @@ func New(img *image.Image) (*Chip, error) {
 		return nil, fmt.Errorf("chip: %w", err)
 	}
 	c := &Chip{img: img, spec: spec, mesh: m, ids: make([]int32, spec.Mesh.Cores())}
+	if spec.MeshModel == preset.MeshCycle {
+		net, err := mesh.NewNetwork(mesh.NetSpecFrom(spec.Mesh))
+		if err != nil {
+			return nil, fmt.Errorf("chip: %w", err)
+		}
+		c.net = net
+	}
 	for i := range c.ids {
 		c.ids[i] = -1
 	}
@@ -190,7 +200,8 @@ type packet struct {
 }
 
 const (
-	kindPacket uint8 = iota + 1
+	kindPacket uint8 = iota + 1 // a packet at a router (hop model)
+	kindMesh                    // the cycle-accurate network has work due
 )
 
 // Run resets the chip and runs opts.Steps timesteps.
@@ -223,7 +234,10 @@ func (c *Chip) Run(ctx context.Context, opts Options) (*Result, error) {
 		}
 	}
 	c.mesh.Reset()
-	r := &run{chip: c, s: sched.New(q), res: newResult(c, opts), workers: workers, tracer: opts.Tracer,
+	if c.net != nil {
+		c.net.Reset()
+	}
+	r := &run{meshNextPS: -1, chip: c, s: sched.New(q), res: newResult(c, opts), workers: workers, tracer: opts.Tracer,
 		busy: make([]int64, len(c.cores)), busySum: make([]int64, len(c.cores)), lastActive: make([]uint64, len(c.cores)),
 		popSpikes: make([]uint64, len(c.img.Populations)),
 		sweeps:    make([][]core.Fire, len(c.cores)), durs: make([]int64, len(c.cores))}
@@ -278,6 +292,9 @@ type run struct {
 	tracer     Tracer
 	nextID     uint64 // next packet id
 	lastPS     int64  // latest activity in the step
+	// meshNextPS is the time of the earliest kindMesh event queued, or −1.
+	meshNextPS int64
+	delivered  []mesh.Delivery
 	barriers   uint64
 }
 
@@ -295,7 +312,7 @@ func (r *run) step(ctx context.Context, step int32) error {
 		r.lastPS = max(r.lastPS, r.busy[ci])
 		k := c.cores[ci]
 		id := c.img.Cores[ci].ID
-		src := c.mesh.TileOf(int(id))
+		src := int(id) // a core's network node is its id
 		if r.tracer != nil {
 			n := k.NumNeurons()
 			act := r.activeIn(ci, step)
@@ -334,6 +351,14 @@ func (r *run) step(ctx context.Context, step int32) error {
 	}
 	if err := c.mesh.Check(0); err != nil {
 		return fmt.Errorf("chip: step %d: %w", step, err)
+	}
+	if c.net != nil {
+		if c.net.Busy() {
+			return fmt.Errorf("chip: step %d: the network still holds packets at the barrier", step)
+		}
+		if err := c.net.Check(); err != nil {
+			return fmt.Errorf("chip: step %d: %w", step, err)
+		}
 	}
 	end := r.lastPS
 	barrier := c.spec.Barrier.LatencyPS(c.tilesInUse)
@@ -393,7 +418,7 @@ func (r *run) sweepAll(ctx context.Context, step int32) error {
 
 func (r *run) injectInputs(step int32, S int64) error {
 	c := r.chip
-	host := mesh.Tile(0)
+	host := 0 // the host shares tile (0, 0)'s first network port
 	for i := range c.img.Inputs {
 		in := &c.img.Inputs[i]
 		g := &r.inputs[i]
@@ -437,7 +462,7 @@ func (r *run) injectInputs(step int32, S int64) error {
 }
 
 // inject puts a packet on the mesh at tile src at time t.
-func (r *run) inject(src mesh.Tile, coreID, axon uint32, step, payload int32, t int64) error {
+func (r *run) inject(srcNode int, coreID, axon uint32, step, payload int32, t int64) error {
 	c := r.chip
 	if int(coreID) >= len(c.ids) || c.ids[coreID] < 0 {
 		c.mesh.Inject()
@@ -453,18 +478,87 @@ func (r *run) inject(src mesh.Tile, coreID, axon uint32, step, payload int32, t 
 		r.packets = append(r.packets, packet{})
 	}
 	r.nextID++
+	src := c.mesh.TileOf(srcNode)
 	r.packets[id] = packet{id: r.nextID, at: src, dst: c.mesh.TileOf(int(coreID)), core: c.ids[coreID], axon: axon,
 		step: step, payload: payload}
-	c.mesh.Inject()
 	if r.tracer != nil {
 		r.tracer.Packet(PacketEvent{Kind: PacketInject, Packet: r.nextID, Step: step, FromPS: t, TimePS: t,
 			FromTile: int32(src), ToTile: int32(src), Core: int32(coreID), Axon: int32(axon)})
 	}
+	if c.net != nil {
+		cyc := max(c.net.CycleAt(t), c.net.Now())
+		if err := c.net.Inject(srcNode, int(coreID), uint64(id), 1, cyc); err != nil {
+			return fmt.Errorf("chip: %w", err)
+		}
+		return r.wakeMesh(c.net.TimePS(cyc))
+	}
+	c.mesh.Inject()
 	return r.s.Schedule(sched.Event{TimePS: t, Kind: kindPacket, Target: id})
+}
+
+// wakeMesh makes sure a kindMesh event is queued no later than t.
+func (r *run) wakeMesh(t int64) error {
+	if r.meshNextPS >= 0 && r.meshNextPS <= t {
+		return nil
+	}
+	r.meshNextPS = t
+	return r.s.Schedule(sched.Event{TimePS: t, Kind: kindMesh})
+}
+
+// advanceMesh runs the cycle-accurate network through every cycle that
+// starts by time t and hands the packets it delivered to their cores.
+func (r *run) advanceMesh(t int64) error {
+	net := r.chip.net
+	if r.meshNextPS == t {
+		r.meshNextPS = -1
+	}
+	if err := net.Advance(t/net.Spec().CyclePS + 1); err != nil {
+		return fmt.Errorf("chip: %w", err)
+	}
+	r.delivered = net.TakeDelivered(r.delivered[:0])
+	for _, d := range r.delivered {
+		if d.Dropped {
+			return fmt.Errorf("chip: packet %d dropped by the network at node %d", d.ID, d.Node)
+		}
+		r.packets[d.ID].at = r.packets[d.ID].dst
+		if err := r.arrive(int32(d.ID), net.TimePS(d.DeliveredCycle)); err != nil {
+			return err
+		}
+	}
+	if next, ok := net.NextCycle(); ok {
+		return r.wakeMesh(max(net.TimePS(next), t+1))
+	}
+	return nil
+}
+
+// arrive hands packet id, delivered at time t, to its core: the synaptic
+// ops start when the core is free.
+func (r *run) arrive(id int32, t int64) error {
+	p := &r.packets[id]
+	k := r.chip.cores[p.core]
+	n, err := k.ReceiveGraded(int(p.axon), p.step, p.payload)
+	if err != nil {
+		return fmt.Errorf("chip: core %d: %w", r.chip.img.Cores[p.core].ID, err)
+	}
+	start := max(t, r.busy[p.core])
+	d := int64(n) * r.chip.spec.Core.SynOp.LatencyPS
+	r.busy[p.core] = start + d
+	r.busySum[p.core] += d
+	r.lastPS = max(r.lastPS, start+d)
+	if r.tracer != nil {
+		cid := r.chip.img.Cores[p.core].ID
+		r.tracer.Packet(PacketEvent{Kind: PacketDeliver, Packet: p.id, Step: p.step, FromPS: t, TimePS: t,
+			FromTile: int32(p.at), ToTile: int32(p.at), Core: cid, Axon: int32(p.axon)})
+		r.tracer.Synapses(p.step, cid, start, d, int32(p.axon), n, p.id)
+	}
+	r.free = append(r.free, id)
+	return nil
 }
 
 func (r *run) handle(e sched.Event) error {
 	switch e.Kind {
+	case kindMesh:
+		return r.advanceMesh(e.TimePS)
 	case kindPacket:
 		p := &r.packets[e.Target]
 		next, t, done := r.chip.mesh.Hop(p.at, p.dst, e.TimePS)
@@ -476,24 +570,7 @@ func (r *run) handle(e sched.Event) error {
 			p.at = next
 			return r.s.Schedule(sched.Event{TimePS: t, Kind: kindPacket, Target: e.Target})
 		}
-		k := r.chip.cores[p.core]
-		n, err := k.ReceiveGraded(int(p.axon), p.step, p.payload)
-		if err != nil {
-			return fmt.Errorf("chip: core %d: %w", r.chip.img.Cores[p.core].ID, err)
-		}
-		start := max(t, r.busy[p.core])
-		d := int64(n) * r.chip.spec.Core.SynOp.LatencyPS
-		r.busy[p.core] = start + d
-		r.busySum[p.core] += d
-		r.lastPS = max(r.lastPS, start+d)
-		if r.tracer != nil {
-			id := r.chip.img.Cores[p.core].ID
-			r.tracer.Packet(PacketEvent{Kind: PacketDeliver, Packet: p.id, Step: p.step, FromPS: e.TimePS, TimePS: t,
-				FromTile: int32(p.at), ToTile: int32(p.at), Core: id, Axon: int32(p.axon)})
-			r.tracer.Synapses(p.step, id, start, d, int32(p.axon), n, p.id)
-		}
-		r.free = append(r.free, e.Target)
-		return nil
+		return r.arrive(e.Target, t)
 	}
 	return errors.New("chip: unknown event kind")
 }

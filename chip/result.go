@@ -108,6 +108,16 @@ type Report struct {
 	Populations []PopulationReport `json:"populations"`
 	Cores       []CoreReport       `json:"cores"`
 	Routers     []RouterReport     `json:"routers"`
+	// Links are per-link counters of the cycle-accurate mesh (mesh_model:
+	// cycle): one entry per router output port that carried a flit.
+	Links []LinkReport `json:"links,omitempty"`
+}
+
+// LinkReport is one link: the output port of a router and what it carried.
+type LinkReport struct {
+	Tile [2]int `json:"tile"`
+	Port string `json:"port"` // east, west, north, south, or local (ejection to core i: local0, local1, …)
+	mesh.LinkCounters
 }
 
 // PopulationReport is one population's activity: every spike of every
@@ -183,11 +193,18 @@ func (res *Result) finish(r *run) {
 			Axons: k.NumAxons(), Ops: cnt, BusyPS: r.busySum[i], Energy: e, EnergyFJ: e.Total()})
 	}
 	rs := c.spec.Mesh.Router
-	for t, rc := range c.mesh.Counters() {
+	counters := c.mesh.Counters()
+	if c.net != nil {
+		counters = c.netCounters()
+	}
+	for t, rc := range counters {
 		x, y := c.mesh.XY(mesh.Tile(t))
 		rep.Routers = append(rep.Routers, RouterReport{Tile: [2]int{x, y}, Counters: rc, EnergyFJ: rc.EnergyFJ(rs)})
 		rep.Ops.HopsEW += rc.HopsEW
 		rep.Ops.HopsNS += rc.HopsNS
+	}
+	if c.net != nil {
+		rep.Links = c.netLinks()
 	}
 	rep.Ops.SynOps, rep.Ops.SynUpdates = all.SynOps, all.SynUpdates
 	rep.Ops.NeuronActive, rep.Ops.NeuronInactive = all.NeuronActive, all.NeuronInactive
@@ -204,6 +221,10 @@ func (res *Result) finish(r *run) {
 	en.StaticFJ = c.spec.StaticEnergyFJ(rep.HardwareTimePS)
 	en.TotalFJ = en.DynamicFJ + en.StaticFJ
 	rep.Mesh = c.mesh.Stats()
+	if c.net != nil {
+		st := c.net.Stats()
+		rep.Mesh = mesh.Stats{Injected: st.Injected, Delivered: st.Delivered, Dropped: st.Dropped}
+	}
 	rep.ImageSHA256 = c.digest
 	secs := float64(rep.Steps) * float64(rep.DtPS) * 1e-12
 	for p, pop := range c.img.Populations {

@@ -1,11 +1,60 @@
 // Package mesh is the chip's spike network: a 2-D grid of tiles, one router
 // each, joined by links. It routes packets tile by tile and keeps the books
 // on every packet — injected, delivered, dropped — so that Check can prove
-// none was lost.
+// none was lost. It knows nothing of neurons.
 //
 // The mesh is the only path between two cores: even a packet between two
 // cores of one tile enters the tile's router and leaves through its local
-// port. The chip drives the mesh one hop at a time from its event queue.
+// port.
+//
+// Two models live here.
+//
+// Mesh is the first, store-and-forward model the chip drives one hop at a
+// time from its event queue (Inject, Hop, Drop, Check): each hop costs the
+// router Spec's latency and waits for a busy output port.
+//
+// Network is the cycle-accurate model: W×H router.VCRouter's (input
+// buffers, virtual channels, credits, separable allocators, a configurable
+// pipeline; see NetSpec), one network interface per node (a node is one
+// local port of a tile: tile·LocalPorts + core) with an unbounded source
+// queue, links with their own latencies (east-west and north-south may
+// differ) and energies. It runs cycle by cycle but only while there is
+// work: Advance jumps over cycles in which no flit is inside. An
+// event-driven caller drives it like this:
+//
+//	net, err := mesh.NewNetwork(mesh.NetSpecFrom(chipSpec.Mesh))
+//	net.OnDeliver(func(d mesh.Delivery) {
+//		// d.ID reached node d.Node at cycle d.DeliveredCycle
+//		// (time net.TimePS(d.DeliveredCycle)); hand it to the core.
+//	})
+//	// a core sends a spike at time tPS:
+//	err = net.Inject(srcNode, dstNode, packetID, 1, net.CycleAt(tPS))
+//	// before handling the next event of the chip's queue, at time nextPS:
+//	err = net.Advance(net.CycleAt(nextPS)) // delivers everything before it
+//	// at a barrier: drain the network
+//	for net.Busy() {
+//		c, _ := net.NextCycle()
+//		err = net.Advance(c + 1024)
+//	}
+//	err = net.Check() // conservation: every packet delivered or reported dropped
+//
+// Deliveries come out in cycle order, so the caller can treat each as an
+// event at DeliveredCycle that precedes its next queued event. Injections
+// must not go back in time (cycle ≥ Now()). Advance returns an error
+// wrapping ErrDeadlock when flits are inside and none moved for
+// NetSpec.WatchdogCycles cycles.
+//
+// Routing: RoutingXY computes dimension-order routes; RoutingTable looks
+// them up in per-router tables (key → output ports) that start as XY and
+// can be changed with SetRoute; multicast groups (keys Nodes()+g) are
+// always table-routed and may fork at a router (AddMulticastTree builds the
+// XY tree from a source to a set of nodes). The shipped presets use XY
+// unicast: loihi sends one packet per output-axon route (per destination
+// core), truenorth one (dx, dy) packet per spike, small likewise; table
+// routing and multicast forks are there for compiler-built routes.
+//
+// The synthetic-traffic experiments that validate the network against a
+// standard NoC simulator live in mesh/noc.
 package mesh
 
 import (

@@ -12,6 +12,8 @@
 // multicast come with the cycle-accurate router.
 package router
 
+import "fmt"
+
 // Port is one side of a router.
 type Port uint8
 
@@ -25,6 +27,9 @@ const (
 )
 
 func (p Port) String() string {
+	if p >= NumPorts && int(p) < MaxPorts {
+		return fmt.Sprintf("local%d", LocalIndex(p))
+	}
 	return [...]string{"local", "east", "west", "north", "south", "?"}[min(int(p), int(NumPorts))]
 }
 

@@ -35,7 +35,19 @@ type Spec struct {
 	// chip paced by a global tick (TrueNorth's 1 kHz) waits out the rest of
 	// the tick after its barrier.
 	TickPS int64 `json:"tick_ps" yaml:"tick_ps"`
+	// MeshModel picks the spike network's model: "hop" (default: each hop
+	// costs the router's per-hop latency, one packet per output port at a
+	// time — reproduces the per-hop figures exactly) or "cycle" (the
+	// cycle-accurate virtual-channel router mesh, mesh.NetSpecFrom(Mesh):
+	// buffers, credits, allocation, flits).
+	MeshModel string `json:"mesh_model,omitempty" yaml:"mesh_model"`
 }
+
+// Mesh models.
+const (
+	MeshHop   = "hop"
+	MeshCycle = "cycle"
+)
 
 // BarrierSpec is the cost of the end-of-timestep barrier. Its latency grows
 // linearly with the number of tiles in use, from MinLatencyPS at one tile to
@@ -73,6 +85,9 @@ func (s Spec) Validate() error {
 	if s.Barrier.MinLatencyPS < 0 || s.Barrier.MaxLatencyPS < s.Barrier.MinLatencyPS {
 		errs = append(errs, fmt.Errorf("preset: barrier latency must satisfy 0 ≤ min ≤ max, got %d..%d ps",
 			s.Barrier.MinLatencyPS, s.Barrier.MaxLatencyPS))
+	}
+	if s.MeshModel != "" && s.MeshModel != MeshHop && s.MeshModel != MeshCycle {
+		errs = append(errs, fmt.Errorf("preset: mesh_model must be %q or %q, got %q", MeshHop, MeshCycle, s.MeshModel))
 	}
 	if s.TickPS < 0 {
 		errs = append(errs, fmt.Errorf("preset: tick_ps must be ≥ 0, got %d", s.TickPS))

@@ -1,0 +1,53 @@
+package chip
+
+import (
+	"fmt"
+
+	"github.com/tessera-sim/tessera/mesh"
+	"github.com/tessera-sim/tessera/router"
+)
+
+// netCounters maps the cycle-accurate network's router counters onto the
+// per-router counters of the report (flits are packets: spikes are one
+// flit).
+func (c *Chip) netCounters() []router.Counters {
+	out := make([]router.Counters, c.spec.Mesh.Tiles())
+	cyc := c.net.Spec().CyclePS
+	for t := range out {
+		vc := c.net.RouterCounters(mesh.Tile(t))
+		out[t] = router.Counters{HopsEW: vc.HopsEW, HopsNS: vc.HopsNS, Ejected: vc.Ejected,
+			BusyPS: int64(vc.BusyCycles) * cyc, StallPS: int64(vc.CreditStalls) * cyc}
+	}
+	return out
+}
+
+// netLinks lists the links of the cycle-accurate network that carried
+// flits.
+func (c *Chip) netLinks() []LinkReport {
+	var out []LinkReport
+	lp := c.spec.Mesh.CoresPerTile
+	for t := 0; t < c.spec.Mesh.Tiles(); t++ {
+		x, y := c.mesh.XY(mesh.Tile(t))
+		for p := 0; p < router.PortsFor(lp); p++ {
+			lc := c.net.LinkCounters(mesh.Tile(t), router.Port(p))
+			if lc.Flits == 0 {
+				continue
+			}
+			name := router.Port(p).String()
+			if p == 0 || p >= int(router.NumPorts) {
+				name = fmt.Sprintf("local%d", localIndex(p))
+			}
+			out = append(out, LinkReport{Tile: [2]int{x, y}, Port: name, LinkCounters: lc})
+		}
+	}
+	return out
+}
+
+// localIndex numbers local ports: port 0 is local 0, ports after the four
+// directions are locals 1, 2, …
+func localIndex(p int) int {
+	if p == 0 {
+		return 0
+	}
+	return p - int(router.NumPorts) + 1
+}

@@ -1,0 +1,971 @@
+package mesh
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/bits"
+	"strings"
+
+	"github.com/tessera-sim/tessera/router"
+)
+
+// ErrDeadlock is wrapped by the error Advance returns when the watchdog
+// fires: flits are inside the network and none has moved for
+// NetSpec.WatchdogCycles cycles.
+var ErrDeadlock = errors.New("mesh: network made no progress (deadlock)")
+
+// ErrNoRoute is wrapped by the error Inject returns for a destination that
+// does not exist; the packet is booked as injected and dropped.
+var ErrNoRoute = errors.New("mesh: no route to destination")
+
+// Delivery reports one packet reaching a node (its tail flit arrived), or
+// one copy of it dropped for want of a route (Dropped; Node is then the
+// node of the router that dropped it). A multicast packet is reported once
+// per destination.
+type Delivery struct {
+	ID             uint64 // the caller's packet id
+	Src, Node      int32
+	SizeFlits      int32
+	CreatedCycle   int64 // the cycle given to Inject
+	EnteredCycle   int64 // the cycle its head left the source queue
+	DeliveredCycle int64 // the cycle its tail reached Node
+	// Hops is the number of routers the packet's head passed so far (for a
+	// unicast packet: Manhattan distance + 1; for a multicast packet the
+	// routers of the whole tree reached so far).
+	Hops    int32
+	Dropped bool
+}
+
+// NetStats are the packet and flit books of a Network.
+type NetStats struct {
+	Cycle         int64  `json:"cycle"`
+	Injected      uint64 `json:"injected"`   // packets handed to Inject
+	Delivered     uint64 `json:"delivered"`  // packets every copy of which was delivered
+	Dropped       uint64 `json:"dropped"`    // packets at least one copy of which was dropped
+	InFlight      uint64 `json:"in_flight"`  // packets in source queues or the network
+	Deliveries    uint64 `json:"deliveries"` // copies delivered (= Delivered without multicast)
+	Entered       uint64 `json:"entered"`    // packets whose head left the source queue
+	FlitsInjected uint64 `json:"flits_injected"`
+	FlitsEjected  uint64 `json:"flits_ejected"`
+	FlitHops      uint64 `json:"flit_hops"` // switch traversals, summed over routers
+}
+
+// LinkCounters are the ops of the link driven by one output port of a
+// router (a router-to-router link or the ejection channel to a node).
+type LinkCounters struct {
+	Flits         uint64 `json:"flits"`           // flits sent (= busy cycles: one flit per cycle)
+	CreditStalls  uint64 `json:"credit_stalls"`   // (VC, cycle) pairs a flit waited for a credit
+	MaxQueueFlits int    `json:"max_queue_flits"` // most flits held by the input port at the far end
+	LatencyCycles int    `json:"latency_cycles"`
+	EnergyFJ      uint64 `json:"energy_fj"`
+}
+
+// NodeCounters are the ops of one node's network interface.
+type NodeCounters struct {
+	PacketsInjected  uint64 `json:"packets_injected"`
+	FlitsInjected    uint64 `json:"flits_injected"`
+	FlitsEjected     uint64 `json:"flits_ejected"`
+	PacketsDelivered uint64 `json:"packets_delivered"`
+	MaxSourceQueue   int    `json:"max_source_queue"` // packets, including the one being sent
+}
+
+type creditEv struct {
+	to   int32 // router index, or -1-node for a network interface
+	port uint8
+	vc   uint8
+}
+
+// link is the wiring of one port of a router: where its output goes and
+// where the credits of its input go.
+type link struct {
+	downR       int32 // output → downstream router, -1 none (local ports: -1 too)
+	upTo        int32 // input → credit receiver (router, or -1-node)
+	flitDelay   int32 // output → cycles from switch allocation to arrival
+	creditDelay int32 // input → cycles from switch allocation to credit arrival
+	downP       uint8 // → the downstream router's input port
+	upPort      uint8 // → the upstream router's output port
+}
+
+type arrival struct {
+	cycle int64
+	pkt   int32
+	node  int32
+	vc    uint8
+	flags uint8
+}
+
+// Network is a cycle-accurate mesh of input-buffered VC routers with
+// credit flow control, driven cycle by cycle by Advance. See the package
+// documentation for how to drive it.
+type Network struct {
+	spec    NetSpec
+	np      int // ports per router
+	nvc     int
+	lp      int
+	nodes   int
+	routers []*router.VCRouter
+	tables  []router.PortMask
+	tabLen  int
+
+	links []link // per (router, port): r·np + p
+
+	now          int64
+	wheel        [][]creditEv
+	wmask        int64
+	pendCredits  int
+	arr          []arrival // ring
+	arrHead      int
+	arrLen       int
+	flitsInNet   int64
+	lastProgress int64
+
+	// network interfaces, per node
+	q        [][]int32 // source queue rings
+	qHead    []int32
+	qLen     []int32
+	niCur    []int32 // packet being sent, -1 none
+	niVC     []uint8
+	niLastVC []uint8
+	niSent   []int32
+	niCredit []int32 // node·nvc + vc
+	nodeC    []NodeCounters
+
+	niWake []int64 // nothing to send before this cycle
+	actN   []int32 // nodes with packets
+	inN    []bool
+	actR   []int32 // routers with flits
+	inR    []bool
+
+	// packets (slots)
+	pID     []uint64
+	pSrc    []int32
+	pKey    []int32
+	pSize   []int32
+	pCreate []int64
+	pEnter  []int64
+	pHops   []int32
+	pPend   []int32
+	pDrop   []bool
+	free    []int32
+
+	onDeliver  func(Delivery)
+	held       []Delivery
+	st         NetStats
+	completed  uint64
+	violations uint64
+	lastErr    error
+}
+
+// NewNetwork builds the network of spec, which is validated.
+func NewNetwork(spec NetSpec) (*Network, error) {
+	if err := spec.Validate(); err != nil {
+		return nil, fmt.Errorf("mesh: %w", err)
+	}
+	tiles := spec.Tiles()
+	n := &Network{
+		spec: spec, np: router.PortsFor(spec.LocalPorts), nvc: spec.Router.VCs, lp: spec.LocalPorts,
+		nodes: spec.Nodes(), routers: make([]*router.VCRouter, tiles),
+	}
+	if spec.Routing == RoutingTable {
+		n.tabLen = n.nodes + spec.MulticastGroups
+	} else {
+		n.tabLen = spec.MulticastGroups
+	}
+	if n.tabLen > 0 {
+		n.tables = make([]router.PortMask, tiles*n.tabLen)
+	}
+	for t := 0; t < tiles; t++ {
+		r, err := router.NewVCRouter(spec.Router, router.Placement{
+			X: t % spec.Width, Y: t / spec.Width, Width: spec.Width, Height: spec.Height, LocalPorts: spec.LocalPorts,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("mesh: tile %d: %w", t, err)
+		}
+		n.routers[t] = r
+		if n.tabLen > 0 {
+			tab := n.tables[t*n.tabLen : (t+1)*n.tabLen]
+			first := int32(n.nodes)
+			if spec.Routing == RoutingTable {
+				first = 0
+				for key := range n.nodes {
+					tab[key] = r.Route(int32(key)) // XY until told otherwise
+				}
+			}
+			r.SetTable(first, tab)
+		}
+	}
+	n.wire()
+	n.alloc()
+	n.Reset()
+	return n, nil
+}
+
+// wire lays out links and their delays.
+func (n *Network) wire() {
+	s, np := n.spec, n.np
+	rs := s.Router
+	m := len(n.routers) * np
+	n.links = make([]link, m)
+	opposite := [...]router.Port{router.East: router.West, router.West: router.East, router.North: router.South, router.South: router.North}
+	base := int32(rs.SwitchAllocCycles + rs.SwitchCycles)
+	credit := int32(rs.SwitchAllocCycles + rs.CreditCycles)
+	nsExtra := int32(s.linkNS() - rs.LinkCycles)
+	for t := range n.routers {
+		x, y := t%s.Width, t/s.Width
+		for p := 0; p < np; p++ {
+			l := &n.links[t*np+p]
+			port := router.Port(p)
+			if li := router.LocalIndex(port); li >= 0 {
+				node := int32(t*n.lp + li)
+				l.downR = -1
+				l.flitDelay = base + int32(s.EjectCycles)
+				l.upTo, l.upPort = -1-node, 0
+				l.creditDelay = credit
+				continue
+			}
+			nx, ny := router.Step(x, y, port)
+			if nx < 0 || ny < 0 || nx >= s.Width || ny >= s.Height {
+				l.downR, l.upTo = -1, math.MinInt32
+				continue
+			}
+			nt := int32(nx + ny*s.Width)
+			l.downR, l.downP = nt, uint8(opposite[port])
+			l.upTo, l.upPort = nt, uint8(opposite[port])
+			l.flitDelay = base + int32(rs.LinkCycles)
+			l.creditDelay = credit
+			if port == router.North || port == router.South {
+				l.flitDelay += nsExtra
+				l.creditDelay += nsExtra
+			}
+		}
+	}
+	maxDelay := int64(rs.CreditCycles)
+	for _, l := range n.links {
+		maxDelay = max(maxDelay, int64(l.creditDelay))
+	}
+	w := 1 << bits.Len64(uint64(maxDelay)+1)
+	n.wheel = make([][]creditEv, w)
+	n.wmask = int64(w - 1)
+}
+
+func (n *Network) alloc() {
+	nodes, tiles := n.nodes, len(n.routers)
+	n.q = make([][]int32, nodes)
+	for i := range n.q {
+		n.q[i] = make([]int32, 4)
+	}
+	n.qHead, n.qLen, n.niCur = make([]int32, nodes), make([]int32, nodes), make([]int32, nodes)
+	n.niVC, n.niLastVC, n.niSent = make([]uint8, nodes), make([]uint8, nodes), make([]int32, nodes)
+	n.niCredit = make([]int32, nodes*n.nvc)
+	n.nodeC = make([]NodeCounters, nodes)
+	n.niWake = make([]int64, nodes)
+	n.actN, n.inN = make([]int32, 0, nodes), make([]bool, nodes)
+	n.actR, n.inR = make([]int32, 0, 2*tiles), make([]bool, tiles)
+	n.arr = make([]arrival, 64)
+}
+
+// Reset empties the network: no packets, full credits, zero counters, cycle
+// 0. Routing tables and the delivery callback stay.
+func (n *Network) Reset() {
+	for t, r := range n.routers {
+		r.Reset()
+		for p := 0; p < n.np; p++ {
+			if router.LocalIndex(router.Port(p)) < 0 && n.links[t*n.np+p].downR < 0 {
+				r.SetCredits(router.Port(p), 0)
+			}
+		}
+	}
+	for i := range n.wheel {
+		n.wheel[i] = n.wheel[i][:0]
+	}
+	n.now, n.pendCredits, n.arrHead, n.arrLen, n.flitsInNet, n.lastProgress = 0, 0, 0, 0, 0, 0
+	clear(n.qHead)
+	clear(n.qLen)
+	clear(n.niVC)
+	clear(n.niLastVC)
+	clear(n.niSent)
+	clear(n.nodeC)
+	clear(n.inN)
+	clear(n.inR)
+	for i := range n.niCur {
+		n.niCur[i] = -1
+	}
+	for i := range n.niCredit {
+		n.niCredit[i] = int32(n.spec.Router.BufferFlits)
+	}
+	clear(n.niWake)
+	n.actN, n.actR = n.actN[:0], n.actR[:0]
+	n.pID, n.pSrc, n.pKey, n.pSize = n.pID[:0], n.pSrc[:0], n.pKey[:0], n.pSize[:0]
+	n.pCreate, n.pEnter, n.pHops, n.pPend, n.pDrop = n.pCreate[:0], n.pEnter[:0], n.pHops[:0], n.pPend[:0], n.pDrop[:0]
+	n.free = n.free[:0]
+	n.held = n.held[:0]
+	n.st, n.completed, n.violations, n.lastErr = NetStats{}, 0, 0, nil
+}
+
+// Spec is the network's configuration.
+func (n *Network) Spec() NetSpec { return n.spec }
+
+// Nodes is the number of nodes (tiles × local ports).
+func (n *Network) Nodes() int { return n.nodes }
+
+// Node is the node of local port (core) i of tile t.
+func (n *Network) Node(t Tile, i int) int { return int(t)*n.lp + i }
+
+// NodeTile is the tile of node.
+func (n *Network) NodeTile(node int) Tile { return Tile(node / n.lp) }
+
+// Router returns the router of tile t.
+func (n *Network) Router(t Tile) *router.VCRouter { return n.routers[t] }
+
+// Now is the first cycle Advance has not run yet.
+func (n *Network) Now() int64 { return n.now }
+
+// CycleAt is the first cycle that starts at or after timePS.
+func (n *Network) CycleAt(timePS int64) int64 {
+	c := n.spec.CyclePS
+	if timePS <= 0 {
+		return 0
+	}
+	return (timePS + c - 1) / c
+}
+
+// TimePS is the time cycle starts at.
+func (n *Network) TimePS(cycle int64) int64 { return cycle * n.spec.CyclePS }
+
+// OnDeliver sets the function every Delivery is handed to, in cycle order,
+// during Advance. Without one, deliveries are held for TakeDelivered.
+func (n *Network) OnDeliver(fn func(Delivery)) { n.onDeliver = fn }
+
+// TakeDelivered appends the held deliveries to dst and forgets them.
+func (n *Network) TakeDelivered(dst []Delivery) []Delivery {
+	dst = append(dst, n.held...)
+	n.held = n.held[:0]
+	return dst
+}
+
+// Inject queues a packet of sizeFlits flits at node src for node dst,
+// created at cycle (≥ Now()). Packets leave a node's source queue in the
+// order they were injected, each once the network reaches its cycle; id is
+// the caller's and comes back in the Delivery. A dst that does not exist
+// books the packet as injected and dropped and returns an error wrapping
+// ErrNoRoute; other errors inject nothing.
+func (n *Network) Inject(src, dst int, id uint64, sizeFlits int, cycle int64) error {
+	if dst < 0 || dst >= n.nodes {
+		if err := n.checkInject(src, sizeFlits, cycle); err != nil {
+			return err
+		}
+		n.st.Injected++
+		n.st.Dropped++
+		return fmt.Errorf("%w: packet %d from node %d to node %d, which is not one of the %d nodes",
+			ErrNoRoute, id, src, dst, n.nodes)
+	}
+	return n.inject(src, int32(dst), id, sizeFlits, cycle)
+}
+
+// InjectMulticast queues a packet for multicast group group (routed by the
+// group's table entries, see AddMulticastTree and SetRoute). It is
+// delivered at every node its route tree reaches.
+func (n *Network) InjectMulticast(src, group int, id uint64, sizeFlits int, cycle int64) error {
+	if group < 0 || group >= n.spec.MulticastGroups {
+		return fmt.Errorf("mesh: multicast group %d out of range 0..%d (NetSpec.MulticastGroups)", group, n.spec.MulticastGroups-1)
+	}
+	return n.inject(src, int32(n.nodes+group), id, sizeFlits, cycle)
+}
+
+func (n *Network) checkInject(src, sizeFlits int, cycle int64) error {
+	if src < 0 || src >= n.nodes {
+		return fmt.Errorf("mesh: source node %d out of range 0..%d", src, n.nodes-1)
+	}
+	if sizeFlits < 1 || sizeFlits > 1<<16 {
+		return fmt.Errorf("mesh: packet size must be 1..65536 flits, got %d", sizeFlits)
+	}
+	if cycle < n.now {
+		return fmt.Errorf("mesh: packet injected at cycle %d, but the network is already at cycle %d", cycle, n.now)
+	}
+	return nil
+}
+
+func (n *Network) inject(src int, key int32, id uint64, sizeFlits int, cycle int64) error {
+	if err := n.checkInject(src, sizeFlits, cycle); err != nil {
+		return err
+	}
+	var p int32
+	if k := len(n.free); k > 0 {
+		p = n.free[k-1]
+		n.free = n.free[:k-1]
+		n.pID[p], n.pSrc[p], n.pKey[p], n.pSize[p] = id, int32(src), key, int32(sizeFlits)
+		n.pCreate[p], n.pEnter[p], n.pHops[p], n.pPend[p], n.pDrop[p] = cycle, -1, 0, 0, false
+	} else {
+		p = int32(len(n.pID))
+		n.pID, n.pSrc, n.pKey, n.pSize = append(n.pID, id), append(n.pSrc, int32(src)), append(n.pKey, key), append(n.pSize, int32(sizeFlits))
+		n.pCreate, n.pEnter, n.pHops = append(n.pCreate, cycle), append(n.pEnter, -1), append(n.pHops, 0)
+		n.pPend, n.pDrop = append(n.pPend, 0), append(n.pDrop, false)
+	}
+	// push on the source queue ring
+	q, l := n.q[src], n.qLen[src]
+	if int(l) == len(q) {
+		nq := make([]int32, 2*len(q))
+		for j := int32(0); j < l; j++ {
+			nq[j] = q[(n.qHead[src]+j)%int32(len(q))]
+		}
+		n.q[src], n.qHead[src], q = nq, 0, nq
+	}
+	q[(n.qHead[src]+l)%int32(len(q))] = p
+	n.qLen[src] = l + 1
+	n.st.Injected++
+	nc := &n.nodeC[src]
+	nc.PacketsInjected++
+	busy := int(l) + 1
+	if n.niCur[src] >= 0 {
+		busy++
+	}
+	nc.MaxSourceQueue = max(nc.MaxSourceQueue, busy)
+	if !n.inN[src] {
+		n.inN[src] = true
+		n.actN = append(n.actN, int32(src))
+	}
+	if l == 0 && n.niCur[src] < 0 {
+		n.niWake[src] = cycle
+	}
+	return nil
+}
+
+// SetRoute sets the table entry of route key key at tile t: the output
+// ports a head with that key takes there (several fork the packet; none
+// drops it). Keys 0..Nodes()-1 are unicast destinations (only with
+// RoutingTable), Nodes()+g is multicast group g. Only ports that lead
+// somewhere are allowed.
+func (n *Network) SetRoute(t Tile, key int32, ports router.PortMask) error {
+	if int(t) < 0 || int(t) >= len(n.routers) {
+		return fmt.Errorf("mesh: tile %d out of range 0..%d", t, len(n.routers)-1)
+	}
+	first := int32(0)
+	if n.spec.Routing != RoutingTable {
+		first = int32(n.nodes)
+	}
+	idx := key - first
+	if idx < 0 || int(idx) >= n.tabLen {
+		return fmt.Errorf("mesh: route key %d has no table entry (routing %q, %d nodes, %d multicast groups)",
+			key, n.spec.Routing, n.nodes, n.spec.MulticastGroups)
+	}
+	for p := 0; p < router.MaxPorts; p++ {
+		if !ports.Has(router.Port(p)) {
+			continue
+		}
+		if p >= n.np || (router.LocalIndex(router.Port(p)) < 0 && n.links[int(t)*n.np+p].downR < 0) {
+			return fmt.Errorf("mesh: tile %d has no port %s", t, router.Port(p))
+		}
+	}
+	n.tables[int(t)*n.tabLen+int(idx)] = ports
+	return nil
+}
+
+// AddMulticastTree sets the tables of group so that a packet injected at
+// node src reaches every node of dsts along the union of their XY routes
+// (a tree: dimension-order paths from one source never merge again). It
+// adds to the group's existing entries.
+func (n *Network) AddMulticastTree(group, src int, dsts []int) error {
+	if group < 0 || group >= n.spec.MulticastGroups {
+		return fmt.Errorf("mesh: multicast group %d out of range 0..%d", group, n.spec.MulticastGroups-1)
+	}
+	if src < 0 || src >= n.nodes {
+		return fmt.Errorf("mesh: source node %d out of range", src)
+	}
+	key := int32(n.nodes + group)
+	w := n.spec.Width
+	for _, d := range dsts {
+		if d < 0 || d >= n.nodes {
+			return fmt.Errorf("mesh: multicast destination %d out of range 0..%d", d, n.nodes-1)
+		}
+		st, dt := src/n.lp, d/n.lp
+		x, y, dx, dy := st%w, st/w, dt%w, dt/w
+		for {
+			p := router.RouteXY(x, y, dx, dy)
+			if p == router.Local {
+				p = router.LocalPort(d % n.lp)
+			}
+			t := Tile(x + y*w)
+			if err := n.SetRoute(t, key, n.route(t, key)|1<<p); err != nil {
+				return err
+			}
+			if router.LocalIndex(p) >= 0 {
+				break
+			}
+			x, y = router.Step(x, y, p)
+		}
+	}
+	return nil
+}
+
+func (n *Network) route(t Tile, key int32) router.PortMask { return n.routers[t].Route(key) }
+
+// Busy reports whether any packet is in a source queue or the network.
+func (n *Network) Busy() bool { return n.st.Injected > n.st.Delivered+n.st.Dropped }
+
+// NextCycle is the next cycle at which the network has something to do:
+// Now() while flits are inside, else the creation cycle of the earliest
+// queued packet. ok is false when the network is empty.
+func (n *Network) NextCycle() (cycle int64, ok bool) {
+	if n.flitsInNet > 0 {
+		return n.now, true
+	}
+	next := n.nextDue()
+	if next == math.MaxInt64 {
+		return 0, false
+	}
+	return max(next, n.now), true
+}
+
+// nextDue is the earliest cycle a network interface can send a flit.
+func (n *Network) nextDue() int64 {
+	next := int64(math.MaxInt64)
+	for _, node := range n.actN {
+		if n.niCur[node] >= 0 {
+			return n.now
+		}
+		if n.qLen[node] > 0 {
+			next = min(next, n.pCreate[n.q[node][n.qHead[node]]])
+		}
+	}
+	return next
+}
+
+// Advance runs every cycle before untilCycle, skipping stretches where the
+// network is empty. Deliveries are reported in cycle order as they happen.
+// It returns an error wrapping ErrDeadlock if the watchdog fires (the
+// network is then stuck; Reset it).
+func (n *Network) Advance(untilCycle int64) error {
+	if n.lastErr != nil {
+		return n.lastErr
+	}
+	for n.now < untilCycle {
+		if n.flitsInNet == 0 {
+			next := n.nextDue()
+			if next > n.now {
+				n.skipTo(min(next, untilCycle))
+				continue
+			}
+		}
+		n.cycle()
+		if n.flitsInNet > 0 && n.now-n.lastProgress > n.spec.WatchdogCycles {
+			n.lastErr = n.deadlock()
+			return n.lastErr
+		}
+	}
+	return nil
+}
+
+// skipTo jumps over empty cycles, applying the credits due in them.
+func (n *Network) skipTo(target int64) {
+	if n.pendCredits > 0 {
+		for c := n.now; c < target && c < n.now+int64(len(n.wheel)); c++ {
+			n.applyCredits(c)
+		}
+	}
+	n.now = target
+	n.lastProgress = target
+}
+
+func (n *Network) applyCredits(c int64) {
+	b := c & n.wmask
+	evs := n.wheel[b]
+	if len(evs) == 0 {
+		return
+	}
+	for _, e := range evs {
+		if e.to >= 0 {
+			n.routers[e.to].Credit(router.Port(e.port), int(e.vc))
+		} else {
+			n.niCredit[int(-1-e.to)*n.nvc+int(e.vc)]++
+		}
+	}
+	n.pendCredits -= len(evs)
+	n.wheel[b] = evs[:0]
+}
+
+func (n *Network) scheduleCredit(at int64, to int32, port, vc uint8) {
+	b := at & n.wmask
+	n.wheel[b] = append(n.wheel[b], creditEv{to: to, port: port, vc: vc})
+	n.pendCredits++
+}
+
+// cycle runs cycle n.now: credits due, arrivals at nodes, network
+// interfaces, routers.
+func (n *Network) cycle() {
+	now := n.now
+	n.applyCredits(now)
+	for n.arrLen > 0 {
+		a := &n.arr[n.arrHead]
+		if a.cycle > now {
+			break
+		}
+		n.arrive(*a)
+		n.arrHead++
+		if n.arrHead == len(n.arr) {
+			n.arrHead = 0
+		}
+		n.arrLen--
+	}
+	// network interfaces with packets, then routers with flits; what
+	// becomes active on the way is appended (and stepped, harmlessly: what
+	// it was handed is for later cycles)
+	list := n.actN
+	j := 0
+	for i := 0; i < len(list); i++ {
+		node := list[i]
+		if n.niWake[node] > now || n.stepNI(int(node), now) {
+			list[j] = node
+			j++
+		} else {
+			n.inN[node] = false
+		}
+	}
+	n.actN = list[:j]
+	rl := n.actR
+	l0 := len(rl)
+	j = 0
+	for i := 0; i < l0; i++ {
+		t := rl[i]
+		r := n.routers[t]
+		if r.Wake() > now {
+			rl[j] = t
+			j++
+			continue
+		}
+		if deps := r.Step(now); len(deps) > 0 {
+			n.forward(t, deps, now)
+			rl = n.actR // forward may have grown the list
+		}
+		if r.Idle() {
+			n.inR[t] = false
+			continue
+		}
+		rl[j] = t
+		j++
+	}
+	j += copy(rl[j:], rl[l0:])
+	n.actR = rl[:j]
+	n.now = now + 1
+	n.st.Cycle = n.now
+}
+
+// stepNI sends at most one flit from node's source queue into its router;
+// it reports whether the node has more to send.
+func (n *Network) stepNI(node int, now int64) bool {
+	p := n.niCur[node]
+	if p < 0 {
+		if n.qLen[node] == 0 {
+			return false
+		}
+		front := n.q[node][n.qHead[node]]
+		if c := n.pCreate[front]; c > now {
+			n.niWake[node] = c
+			return true
+		}
+		// pick a VC of the router's local input port with room, round robin
+		base := node * n.nvc
+		v := -1
+		for j := 1; j <= n.nvc; j++ {
+			c := (int(n.niLastVC[node]) + j) % n.nvc
+			if n.niCredit[base+c] > 0 {
+				v = c
+				break
+			}
+		}
+		if v < 0 {
+			return true
+		}
+		p = front
+		n.qHead[node] = (n.qHead[node] + 1) % int32(len(n.q[node]))
+		n.qLen[node]--
+		n.niCur[node], n.niVC[node], n.niLastVC[node], n.niSent[node] = p, uint8(v), uint8(v), 0
+		n.pEnter[p] = now
+		n.pPend[p] = 1
+		n.st.Entered++
+	}
+	v := int(n.niVC[node])
+	if n.niCredit[node*n.nvc+v] <= 0 {
+		return true
+	}
+	n.niCredit[node*n.nvc+v]--
+	sent, size := n.niSent[node], n.pSize[p]
+	var flags uint8
+	if sent == 0 {
+		flags |= router.FlagHead
+	}
+	if sent == size-1 {
+		flags |= router.FlagTail
+	}
+	t := int32(node / n.lp)
+	n.routers[t].Accept(router.LocalPort(node%n.lp), v, p, n.pKey[p], flags, now+int64(n.spec.InjectCycles))
+	n.activate(t)
+	n.flitsInNet++
+	n.st.FlitsInjected++
+	n.nodeC[node].FlitsInjected++
+	n.lastProgress = now
+	if sent == size-1 {
+		n.niCur[node] = -1
+		return n.qLen[node] > 0
+	}
+	n.niSent[node] = sent + 1
+	return true
+}
+
+func (n *Network) activate(t int32) {
+	if !n.inR[t] {
+		n.inR[t] = true
+		n.actR = append(n.actR, t)
+	}
+}
+
+// forward moves the flits router t sent in cycle now to their next stop
+// and sends their credits upstream.
+func (n *Network) forward(t int32, deps []router.Departure, now int64) {
+	base := int(t) * n.np
+	n.lastProgress = now
+	for i := range deps {
+		d := &deps[i]
+		p := d.Packet
+		if d.Freed {
+			l := &n.links[base+int(d.InPort)]
+			n.scheduleCredit(now+int64(l.creditDelay), l.upTo, l.upPort, d.InVC)
+		}
+		tail := d.Flags&router.FlagTail != 0
+		if d.OutPort == router.NoPort {
+			n.flitsInNet--
+			if tail {
+				n.pDrop[p] = true
+				n.emit(p, int32(n.Node(Tile(t), 0)), now, true)
+			}
+			continue
+		}
+		n.st.FlitHops++
+		if !d.Freed {
+			n.flitsInNet++ // a multicast fork copied the flit
+		}
+		if d.Flags&router.FlagHead != 0 {
+			n.pHops[p]++
+		}
+		if tail {
+			n.pPend[p]++ // a copy of the packet moves on
+			if d.Freed {
+				n.pPend[p]-- // and the one here is gone
+			}
+		}
+		l := &n.links[base+int(d.OutPort)]
+		at := now + int64(l.flitDelay)
+		if dr := l.downR; dr >= 0 {
+			n.routers[dr].Accept(router.Port(l.downP), int(d.OutVC), p, d.Key, d.Flags, at)
+			n.activate(dr)
+			continue
+		}
+		node := int32(int(t)*n.lp + router.LocalIndex(d.OutPort))
+		n.pushArrival(arrival{cycle: at, pkt: p, node: node, vc: d.OutVC, flags: d.Flags})
+	}
+}
+
+func (n *Network) pushArrival(a arrival) {
+	if n.arrLen == len(n.arr) {
+		na := make([]arrival, 2*len(n.arr))
+		for j := 0; j < n.arrLen; j++ {
+			na[j] = n.arr[(n.arrHead+j)%len(n.arr)]
+		}
+		n.arr, n.arrHead = na, 0
+	}
+	j := n.arrHead + n.arrLen
+	if j >= len(n.arr) {
+		j -= len(n.arr)
+	}
+	n.arr[j] = a
+	n.arrLen++
+}
+
+// arrive takes a flit off the ejection channel at its node.
+func (n *Network) arrive(a arrival) {
+	now := n.now
+	n.flitsInNet--
+	n.st.FlitsEjected++
+	n.nodeC[a.node].FlitsEjected++
+	n.lastProgress = now
+	// the node consumes the flit at once: the credit goes back to the router
+	t := a.node / int32(n.lp)
+	o := uint8(router.LocalPort(int(a.node) % n.lp))
+	if c := int64(n.spec.Router.CreditCycles); c == 0 {
+		n.routers[t].Credit(router.Port(o), int(a.vc))
+	} else {
+		n.scheduleCredit(now+c, t, o, a.vc)
+	}
+	if a.flags&router.FlagTail != 0 {
+		n.nodeC[a.node].PacketsDelivered++
+		n.emit(a.pkt, a.node, now, false)
+	}
+}
+
+// emit reports one copy of packet p delivered (or dropped) at node and
+// frees the packet when it was the last copy.
+func (n *Network) emit(p, node int32, now int64, dropped bool) {
+	d := Delivery{
+		ID: n.pID[p], Src: n.pSrc[p], Node: node, SizeFlits: n.pSize[p],
+		CreatedCycle: n.pCreate[p], EnteredCycle: n.pEnter[p], DeliveredCycle: now,
+		Hops: n.pHops[p], Dropped: dropped,
+	}
+	if !dropped {
+		n.st.Deliveries++
+	}
+	n.pPend[p]--
+	switch {
+	case n.pPend[p] < 0:
+		n.violations++
+	case n.pPend[p] == 0:
+		if n.pDrop[p] {
+			n.st.Dropped++
+		} else {
+			n.st.Delivered++
+		}
+		n.pPend[p] = -1 << 30 // a later copy would be a violation
+		n.free = append(n.free, p)
+	}
+	if n.onDeliver != nil {
+		n.onDeliver(d)
+	} else {
+		n.held = append(n.held, d)
+	}
+}
+
+// DeadlockError is the error of a watchdog timeout.
+type DeadlockError struct {
+	Cycle       int64
+	Stalled     int64 // cycles without progress
+	FlitsInside int64
+	Tiles       []Tile // routers that hold flits
+}
+
+func (e *DeadlockError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%v: no flit moved for %d cycles up to cycle %d with %d flits inside; routers holding flits:",
+		ErrDeadlock, e.Stalled, e.Cycle, e.FlitsInside)
+	for i, t := range e.Tiles {
+		if i == 16 {
+			fmt.Fprintf(&b, " … (%d in all)", len(e.Tiles))
+			break
+		}
+		fmt.Fprintf(&b, " %d", t)
+	}
+	return b.String()
+}
+
+func (e *DeadlockError) Unwrap() error { return ErrDeadlock }
+
+func (n *Network) deadlock() error {
+	e := &DeadlockError{Cycle: n.now, Stalled: n.now - n.lastProgress, FlitsInside: n.flitsInNet}
+	for t, r := range n.routers {
+		if r.Buffered() > 0 {
+			e.Tiles = append(e.Tiles, Tile(t))
+		}
+	}
+	return e
+}
+
+// Stats returns the packet and flit books.
+func (n *Network) Stats() NetStats {
+	s := n.st
+	s.Cycle = n.now
+	s.InFlight = s.Injected - s.Delivered - s.Dropped
+	return s
+}
+
+// Check verifies the books: every injected packet was delivered, reported
+// dropped, or is still inside (in a source queue or the network), no copy
+// was delivered twice, every flit inside is in some buffer, and no buffer
+// or credit counter ever overflowed. On a drained network (no packets, no
+// credits in flight) it also checks that every credit came home and no VC
+// is held.
+func (n *Network) Check() error {
+	var errs []error
+	s := n.st
+	inside := uint64(len(n.pID) - len(n.free))
+	if s.Injected != s.Delivered+s.Dropped+inside {
+		errs = append(errs, fmt.Errorf("mesh: packet conservation violated: injected %d ≠ delivered %d + dropped %d + inside %d",
+			s.Injected, s.Delivered, s.Dropped, inside))
+	}
+	if n.violations > 0 {
+		errs = append(errs, fmt.Errorf("mesh: %d packet copies delivered more often than sent", n.violations))
+	}
+	buffered := int64(n.arrLen)
+	for t, r := range n.routers {
+		buffered += int64(r.Buffered())
+		if o := r.Counters().Overflows; o > 0 {
+			errs = append(errs, fmt.Errorf("mesh: tile %d: %d buffer or credit overflows", t, o))
+		}
+	}
+	if buffered != n.flitsInNet {
+		errs = append(errs, fmt.Errorf("mesh: flit conservation violated: %d flits in buffers and channels, %d inside by the books",
+			buffered, n.flitsInNet))
+	}
+	if inside == 0 && n.pendCredits == 0 && n.flitsInNet == 0 {
+		depth := n.spec.Router.BufferFlits
+		for t, r := range n.routers {
+			for p := 0; p < n.np; p++ {
+				want := depth
+				if router.LocalIndex(router.Port(p)) < 0 && n.links[t*n.np+p].downR < 0 {
+					want = 0
+				}
+				for v := 0; v < n.nvc; v++ {
+					if c := r.Credits(router.Port(p), v); c != want {
+						errs = append(errs, fmt.Errorf("mesh: tile %d port %s VC %d has %d credits on an empty network, want %d",
+							t, router.Port(p), v, c, want))
+					}
+					if r.OutVCHeld(router.Port(p), v) {
+						errs = append(errs, fmt.Errorf("mesh: tile %d port %s VC %d is held on an empty network", t, router.Port(p), v))
+					}
+				}
+			}
+		}
+		for i, c := range n.niCredit {
+			if int(c) != depth {
+				errs = append(errs, fmt.Errorf("mesh: node %d VC %d has %d injection credits on an empty network, want %d",
+					i/n.nvc, i%n.nvc, c, depth))
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// RouterCounters returns the ops of the router of tile t.
+func (n *Network) RouterCounters(t Tile) router.VCCounters { return n.routers[t].Counters() }
+
+// LinkCounters returns the ops of the link driven by output port p of the
+// router of tile t.
+func (n *Network) LinkCounters(t Tile, p router.Port) LinkCounters {
+	r := n.routers[t]
+	pc := r.PortCounters(p)
+	k := int(t)*n.np + int(p)
+	lc := LinkCounters{Flits: pc.FlitsOut, CreditStalls: pc.CreditStalls}
+	rs := n.spec.Router
+	l := n.links[k]
+	lc.LatencyCycles = int(l.flitDelay) - rs.SwitchAllocCycles - rs.SwitchCycles
+	switch p {
+	case router.East, router.West:
+		lc.EnergyFJ = pc.FlitsOut * n.spec.Cost.HopEW.EnergyFJ
+	case router.North, router.South:
+		lc.EnergyFJ = pc.FlitsOut * n.spec.Cost.HopNS.EnergyFJ
+	}
+	if l.downR >= 0 {
+		lc.MaxQueueFlits = n.routers[l.downR].PortCounters(router.Port(l.downP)).MaxQueueFlits
+	}
+	return lc
+}
+
+// NodeCounters returns the ops of node's network interface.
+func (n *Network) NodeCounters(node int) NodeCounters { return n.nodeC[node] }
+
+// EnergyFJ is the energy of every flit hop so far.
+func (n *Network) EnergyFJ() uint64 {
+	var e uint64
+	for _, r := range n.routers {
+		c := r.Counters()
+		e += c.HopsEW*n.spec.Cost.HopEW.EnergyFJ + c.HopsNS*n.spec.Cost.HopNS.EnergyFJ
+	}
+	return e
+}

@@ -1,0 +1,781 @@
+package router
+
+import (
+	"fmt"
+	"math"
+	"math/bits"
+)
+
+// Flit flags.
+const (
+	FlagHead uint8 = 1 << iota // first flit of a packet: carries the route key
+	FlagTail                   // last flit of a packet (a one-flit packet is head and tail)
+)
+
+// NoPort is the output port of a Departure whose flit was discarded: its
+// packet had no route at this router.
+const NoPort Port = 0xFF
+
+// Placement says where a VCRouter sits, which it needs to compute
+// dimension-order routes: its tile (X, Y) on a Width×Height mesh whose
+// tiles each have LocalPorts cores. Destination node n is local port
+// n mod LocalPorts of tile n / LocalPorts, and tile t is at
+// (t mod Width, t / Width).
+type Placement struct {
+	X, Y          int
+	Width, Height int
+	LocalPorts    int
+}
+
+// Departure is one flit that left a router's input buffer in a cycle: it won
+// switch allocation on OutPort (VC OutVC), or it was discarded (OutPort ==
+// NoPort). The network that drives the router moves the flit to the next
+// router and, when Freed, returns a credit for (InPort, InVC) upstream.
+type Departure struct {
+	Packet  int32 // the network's packet handle, opaque to the router
+	Key     int32 // route key: destination node, or multicast group key
+	Flags   uint8 // FlagHead, FlagTail
+	InPort  Port
+	InVC    uint8
+	OutPort Port
+	OutVC   uint8
+	// Freed: the flit's input buffer slot is free (a multicast flit frees
+	// it when its last branch sends it).
+	Freed bool
+}
+
+// VCCounters are the ops of one VCRouter.
+type VCCounters struct {
+	FlitsIn     uint64 `json:"flits_in"`     // flits written into input buffers
+	FlitsOut    uint64 `json:"flits_out"`    // flits sent through the switch (switch traversals)
+	HopsEW      uint64 `json:"hops_ew"`      // flits sent east or west
+	HopsNS      uint64 `json:"hops_ns"`      // flits sent north or south
+	Ejected     uint64 `json:"ejected"`      // flits sent to a local port
+	HeadsRouted uint64 `json:"heads_routed"` // route computations
+	Dropped     uint64 `json:"dropped"`      // flits discarded for want of a route
+	// BusyCycles counts the cycles of finished busy periods: from the
+	// arrival of a flit at an empty router to the departure of the last.
+	BusyCycles uint64 `json:"busy_cycles"`
+	// CreditStalls counts (input VC, cycle) pairs where a flit was ready
+	// for switch allocation but its downstream VC had no credit.
+	CreditStalls uint64 `json:"credit_stalls"`
+	// VCAllocStalls counts (request, cycle) pairs where a head found no free
+	// VC on its output port; SwitchConflicts counts switch requests that
+	// lost output arbitration.
+	VCAllocStalls   uint64 `json:"vc_alloc_stalls"`
+	SwitchConflicts uint64 `json:"switch_conflicts"`
+	MaxQueueFlits   int    `json:"max_queue_flits"` // most flits ever held by one input port
+	// Overflows counts flits offered to a full buffer and credits returned
+	// beyond a buffer's depth; both are flow-control bugs, always 0.
+	Overflows uint64 `json:"overflows"`
+}
+
+// PortCounters are the ops of one port of a VCRouter: of its output side
+// (the link it drives) and of its input buffer.
+type PortCounters struct {
+	FlitsOut      uint64 `json:"flits_out"`
+	CreditStalls  uint64 `json:"credit_stalls"`
+	MaxQueueFlits int    `json:"max_queue_flits"` // input side: most flits held at once
+}
+
+// input VC states
+const (
+	vcIdle   uint8 = iota // no packet, no flit
+	vcActive              // a packet holds the VC: its branches are in VC or switch allocation
+	vcDrop                // a packet without route: discard its flits
+)
+
+// The hot state is kept in small pointer-free records rather than one
+// array per field: a router touches a VC's fields, its front flit and its
+// first branch together, and an output VC's credit, owner and allocator
+// state together, so records keep each to one cache line. (Per-flit work
+// here is bound by memory latency, not arithmetic.)
+
+// flit is one buffer slot (16 bytes).
+type flit struct {
+	avail uint32 // low 32 bits of the cycle the flit can be used (see after)
+	pkt   int32
+	key   int32
+	flags uint8
+}
+
+// after reports whether a flit available at avail is not yet usable at
+// now. Flits are written at most a few hundred cycles ahead, so the low 32
+// bits of the cycle compare safely across wrap-around.
+func after(avail uint32, now int64) bool { return int32(avail-uint32(now)) > 0 }
+
+// availAt is the cycle of a flit available at avail, for a flit written
+// around now.
+func availAt(avail uint32, now int64) int64 { return now + int64(int32(avail-uint32(now))) }
+
+// branch is one output of the packet holding an input VC (one for
+// unicast, several at a multicast fork); 16 bytes.
+type branch struct {
+	ready int64 // its next stage can start at this cycle
+	off   int32 // flits it has sent that are still buffered (multicast)
+	port  uint8
+	vc    int8 // output VC, -1 until VC allocation
+	done  bool // its tail has gone
+}
+
+// inVC is the state of one input VC; 32 bytes.
+type inVC struct {
+	wake  int64  // nothing to do before this cycle
+	head  uint16 // ring index of the front flit
+	count uint16 // flits buffered
+	state uint8
+	nBr   uint8  // branches of the current packet
+	saBr  uint8  // branch bidding for the switch this cycle
+	vaPtr uint8  // VC allocator: next output VC to try
+	b0    branch // the first branch (the only one of a unicast packet)
+}
+
+// outVC is the state of one output VC; 8 bytes.
+type outVC struct {
+	credit int32
+	owner  int8  // input VC holding it, -1 none
+	vaPtr  uint8 // VC allocator: next input VC to grant
+	vaBest int16 // this cycle's best request, -1 none
+}
+
+// port is the state of one port, input and output side; 32 bytes.
+type port struct {
+	flitsOut     uint64
+	creditStalls uint64
+	free         uint32 // output VCs no packet holds
+	queue        int32  // flits held by the input side
+	maxQueue     int32
+	saInPtr      uint8 // switch allocator: next VC of this input port
+	saOutPtr     uint8 // switch allocator: next input port for this output
+}
+
+// VCRouter is a cycle-accurate input-buffered virtual-channel router: per
+// input port and VC a FIFO of flits, credit-based flow control per output
+// VC, route computation (dimension-order XY, or a table, with multicast
+// forks), separable round-robin VC and switch allocators (input first, one
+// iteration, iSLIP pointer updates), and a configurable pipeline.
+//
+// It is a pure state machine with no notion of the network around it: the
+// driver writes arriving flits with Accept, returns credits with Credit,
+// and calls Step once per cycle, in cycle order, whenever the router is
+// not Idle. Flits handed to it for a later cycle stay invisible until that
+// cycle, so routers of one network can be stepped in any order within a
+// cycle as long as every flit and credit is due at least a cycle later.
+//
+// A multicast fork (a route with several ports) gives the packet one branch
+// per port; each branch gets its own output VC and sends every flit on its
+// own, one flit per cycle from the input port; a flit's slot is freed when
+// its last branch has sent it.
+type VCRouter struct {
+	busy  uint64 // input VCs holding flits or a packet
+	wake  int64  // Step has nothing to do before this cycle
+	now   int64  // the cycle being stepped
+	np    int    // ports
+	nvc   int    // VCs per port
+	nin   int    // input VCs = np·nvc
+	depth int
+	vcs   []inVC   // per input VC i = port·nvc + vc
+	buf   []flit   // ring of input VC i: buf[i·depth : (i+1)·depth]
+	ovc   []outVC  // per output VC j = port·nvc + vc
+	ports []port   // per port
+	br    []branch // further branches of input VC i: br[i·(np-1) : (i+1)·(np-1)]
+	deps  []Departure
+	reqI  []uint8 // VC allocation requests this cycle: input VC, branch
+	reqB  []uint8
+	// touched lists the output VCs requested this cycle
+	touched []uint8
+	routeC  int64 // RouteCycles
+	vaC     int64 // VCAllocCycles
+
+	spec   VCSpec
+	place  Placement
+	nodes  int32
+	divLP  uint64 // fast division by LocalPorts and Width (Lemire's fastdiv, 32-bit keys)
+	divW   uint64
+	busyAt int64 // start of the current busy period
+
+	tableFirst int32
+	table      []PortMask
+
+	c VCCounters
+}
+
+// NewVCRouter builds a router. spec must be valid; pl must have a positive
+// mesh size and 1..MaxPorts-4 local ports, with ports × VCs ≤ MaxInputVCs.
+// All output VCs start with BufferFlits credits (SetCredits changes that).
+func NewVCRouter(spec VCSpec, pl Placement) (*VCRouter, error) {
+	if err := spec.Validate(); err != nil {
+		return nil, err
+	}
+	if pl.Width <= 0 || pl.Height <= 0 || pl.X < 0 || pl.X >= pl.Width || pl.Y < 0 || pl.Y >= pl.Height {
+		return nil, fmt.Errorf("router: tile (%d, %d) is not on a %d×%d mesh", pl.X, pl.Y, pl.Width, pl.Height)
+	}
+	np := PortsFor(pl.LocalPorts)
+	if pl.LocalPorts < 1 || np > MaxPorts {
+		return nil, fmt.Errorf("router: local ports must be in 1..%d, got %d", MaxPorts-int(NumPorts)+1, pl.LocalPorts)
+	}
+	if np*spec.VCs > MaxInputVCs {
+		return nil, fmt.Errorf("router: %d ports × %d VCs = %d input VCs, more than %d; use fewer VCs or local ports",
+			np, spec.VCs, np*spec.VCs, MaxInputVCs)
+	}
+	nodes := int64(pl.Width) * int64(pl.Height) * int64(pl.LocalPorts)
+	if nodes >= math.MaxInt32 {
+		return nil, fmt.Errorf("router: %d nodes do not fit 31-bit route keys", nodes)
+	}
+	nin, d := np*spec.VCs, spec.BufferFlits
+	r := &VCRouter{
+		np: np, nvc: spec.VCs, nin: nin, depth: d,
+		vcs:     make([]inVC, nin),
+		buf:     make([]flit, nin*d),
+		ovc:     make([]outVC, nin),
+		ports:   make([]port, np),
+		br:      make([]branch, nin*(np-1)),
+		deps:    make([]Departure, 0, np),
+		reqI:    make([]uint8, 0, nin*np),
+		reqB:    make([]uint8, 0, nin*np),
+		touched: make([]uint8, 0, nin),
+		routeC:  int64(spec.RouteCycles),
+		vaC:     int64(spec.VCAllocCycles),
+		spec:    spec, place: pl, nodes: int32(nodes),
+		divLP: math.MaxUint64/uint64(pl.LocalPorts) + 1,
+		divW:  math.MaxUint64/uint64(pl.Width) + 1,
+	}
+	r.Reset()
+	return r, nil
+}
+
+// Reset empties the router, restores full credits and clears counters and
+// allocator pointers. The routing table stays.
+func (r *VCRouter) Reset() {
+	clear(r.vcs)
+	clear(r.br)
+	for j := range r.ovc {
+		r.ovc[j] = outVC{credit: int32(r.depth), owner: -1, vaBest: -1}
+	}
+	for o := range r.ports {
+		r.ports[o] = port{free: 1<<r.nvc - 1}
+	}
+	r.busy, r.wake, r.busyAt, r.now = 0, 0, 0, 0
+	r.deps = r.deps[:0]
+	r.c = VCCounters{}
+}
+
+// Spec is the router's configuration.
+func (r *VCRouter) Spec() VCSpec { return r.spec }
+
+// Placement is where the router sits.
+func (r *VCRouter) Placement() Placement { return r.place }
+
+// NumPorts is the number of ports (4 mesh ports + local ports).
+func (r *VCRouter) NumPorts() int { return r.np }
+
+// SetCredits sets the credits of every VC of output port o (the depth of
+// the downstream buffers; 0 for a port with no link).
+func (r *VCRouter) SetCredits(o Port, credits int) {
+	for w := 0; w < r.nvc; w++ {
+		r.ovc[int(o)*r.nvc+w].credit = int32(credits)
+	}
+}
+
+// Credits returns the credits of output VC (o, vc).
+func (r *VCRouter) Credits(o Port, vc int) int { return int(r.ovc[int(o)*r.nvc+vc].credit) }
+
+// OutVCHeld reports whether a packet holds output VC (o, vc).
+func (r *VCRouter) OutVCHeld(o Port, vc int) bool { return r.ports[o].free&(1<<vc) == 0 }
+
+// SetTable makes the router look route keys firstKey … firstKey+len(t)-1 up
+// in t (a key's entry is its output ports; several ports fork the packet,
+// none drops it). Other keys below the node count are routed XY; other keys
+// have no route. The router keeps t (the caller may update entries in
+// place between cycles).
+func (r *VCRouter) SetTable(firstKey int32, t []PortMask) {
+	r.tableFirst, r.table = firstKey, t
+}
+
+// Route is the route computation of a head flit with route key key.
+func (r *VCRouter) Route(key int32) PortMask {
+	if idx := key - r.tableFirst; idx >= 0 && int(idx) < len(r.table) {
+		return r.table[idx]
+	}
+	if key < 0 || key >= r.nodes {
+		return 0
+	}
+	tile, l := uint64(key), uint64(0)
+	if lp := uint64(r.place.LocalPorts); lp > 1 {
+		tile, _ = bits.Mul64(r.divLP, uint64(key))
+		l = uint64(key) - tile*lp
+	}
+	tx, ty := uint64(0), tile
+	if w := uint64(r.place.Width); w > 1 {
+		ty, _ = bits.Mul64(r.divW, tile)
+		tx = tile - ty*w
+	}
+	p := RouteXY(r.place.X, r.place.Y, int(tx), int(ty))
+	if p == Local {
+		p = LocalPort(int(l))
+	}
+	return 1 << p
+}
+
+// CanAccept reports whether input VC (p, vc) has a free slot. With credit
+// flow control the upstream side knows that already; this is for tests and
+// checks.
+func (r *VCRouter) CanAccept(p Port, vc int) bool {
+	return int(r.vcs[int(p)*r.nvc+vc].count) < r.depth
+}
+
+// Accept writes a flit into input VC (p, vc); it can be used from cycle
+// availCycle on, which must be later than the cycle last stepped (and not
+// more than 2³¹ cycles later). The upstream side must hold a credit for
+// the slot: a flit offered to a full buffer is refused (false) and counted
+// as an overflow.
+func (r *VCRouter) Accept(p Port, vc int, packet, key int32, flags uint8, availCycle int64) bool {
+	i := int(p)*r.nvc + vc
+	v := &r.vcs[i]
+	n := int(v.count)
+	if n >= r.depth {
+		r.c.Overflows++
+		return false
+	}
+	s := int(v.head) + n
+	if s >= r.depth {
+		s -= r.depth
+	}
+	r.buf[i*r.depth+s] = flit{avail: uint32(availCycle), pkt: packet, key: key, flags: flags}
+	v.count = uint16(n + 1)
+	if r.busy == 0 {
+		r.busyAt = availCycle
+	}
+	r.busy |= 1 << i
+	r.wake = min(r.wake, availCycle)
+	if n == 0 && v.state == vcIdle {
+		r.routeHead(i, availCycle)
+	} else {
+		v.wake = min(v.wake, availCycle)
+	}
+	r.c.FlitsIn++
+	ps := &r.ports[p]
+	ps.queue++
+	if ps.queue > ps.maxQueue {
+		ps.maxQueue = ps.queue
+		r.c.MaxQueueFlits = max(r.c.MaxQueueFlits, int(ps.queue))
+	}
+	return true
+}
+
+// Credit returns one credit to output VC (o, vc): a slot of the downstream
+// buffer is free again.
+func (r *VCRouter) Credit(o Port, vc int) {
+	ov := &r.ovc[int(o)*r.nvc+vc]
+	if ov.credit >= int32(r.depth) {
+		r.c.Overflows++
+	}
+	ov.credit++
+	if i := ov.owner; i >= 0 {
+		r.vcs[i].wake = 0
+		r.wake = 0
+	}
+}
+
+// routeHead is the route computation of the head at the front of idle
+// input VC i, which it can start at cycle at: its branches can start VC
+// allocation at at+RouteCycles. (Route computation never contends, so it
+// is done as soon as the head reaches the front, for the cycle it would
+// happen in.) A head without route turns the VC to dropping.
+func (r *VCRouter) routeHead(i int, at int64) {
+	v := &r.vcs[i]
+	r.c.HeadsRouted++
+	mask := r.Route(r.buf[i*r.depth+int(v.head)].key)
+	if mask == 0 {
+		v.state = vcDrop
+		v.wake = at
+		return
+	}
+	ready := at + r.routeC
+	mm := uint32(mask)
+	v.b0 = branch{ready: ready, port: uint8(bits.TrailingZeros32(mm)), vc: -1}
+	nb := 1
+	for mm &= mm - 1; mm != 0; mm &= mm - 1 {
+		r.br[i*(r.np-1)+nb-1] = branch{ready: ready, port: uint8(bits.TrailingZeros32(mm)), vc: -1}
+		nb++
+	}
+	v.nBr = uint8(nb)
+	v.state = vcActive
+	v.wake = ready
+}
+
+// Buffered is the number of flits in the router's input buffers.
+func (r *VCRouter) Buffered() int {
+	n := 0
+	for i := range r.vcs {
+		n += int(r.vcs[i].count)
+	}
+	return n
+}
+
+// Wake is the earliest cycle Step can have anything to do (meaningless
+// while Idle).
+func (r *VCRouter) Wake() int64 { return r.wake }
+
+// Idle reports whether the router holds no flit and no packet.
+func (r *VCRouter) Idle() bool { return r.busy == 0 }
+
+// Counters returns the router's ops so far.
+func (r *VCRouter) Counters() VCCounters { return r.c }
+
+// PortCounters returns the ops of port p.
+func (r *VCRouter) PortCounters(p Port) PortCounters {
+	ps := &r.ports[p]
+	return PortCounters{FlitsOut: ps.flitsOut, CreditStalls: ps.creditStalls, MaxQueueFlits: int(ps.maxQueue)}
+}
+
+// Step runs one cycle: VC allocation, then switch allocation, each on the
+// state the earlier cycles left (route computation happened when each head
+// reached the front of its VC; a VC granted in this cycle's VC allocation
+// bids for the switch VCAllocCycles later; a VC a tail releases in this
+// cycle is allocatable from the next). It returns the flits that left
+// their input buffers; the slice is reused by the next Step.
+//
+// A router remembers the earliest cycle anything can happen in it (a flit
+// arriving, a stage ending, a credit coming back) and returns at once
+// before that cycle, so stepping a waiting router is cheap.
+func (r *VCRouter) Step(now int64) []Departure {
+	r.deps = r.deps[:0]
+	if r.busy == 0 || now < r.wake {
+		return r.deps
+	}
+	r.now = now
+	const never = math.MaxInt64
+	wake := int64(never)
+	var elig uint64
+	drop := false
+	r.reqI, r.reqB = r.reqI[:0], r.reqB[:0]
+	vcs := r.vcs
+	for m := r.busy; m != 0; m &= m - 1 {
+		i := bits.TrailingZeros64(m)
+		v := &vcs[i]
+		if v.wake > now {
+			wake = min(wake, v.wake)
+			continue
+		}
+		if v.state == vcDrop {
+			drop = true
+			continue
+		}
+		// an active packet: VC allocation requests and switch bids
+		var next int64
+		if v.nBr == 1 {
+			var ok bool
+			if next, ok = r.bid(i, v, &v.b0, 0, now); ok {
+				elig |= 1 << i
+				v.saBr = 0
+			}
+		} else if best, nx := r.bidFork(i, v, now); best >= 0 {
+			elig |= 1 << i
+			v.saBr = uint8(best)
+			next = now + 1
+		} else {
+			next = nx
+		}
+		v.wake = next
+		wake = min(wake, next)
+	}
+	if len(r.reqI) > 0 {
+		r.vcGrant(now)
+		wake = min(wake, now+1)
+	}
+	if drop {
+		r.dropStage(now)
+		wake = now + 1
+	}
+	if elig != 0 {
+		r.switchAlloc(elig)
+	}
+	r.wake = wake
+	return r.deps
+}
+
+// bid looks at branch b (bp) of input VC i (v) in cycle now: a branch
+// waiting for a VC requests one; a branch with a VC whose next flit has
+// arrived and has a credit bids for the switch (ok). It returns the next
+// cycle the branch needs a look: now+1 after a request or a bid, else the
+// cycle its stage or flit is due, or never (Accept or Credit will wake the
+// VC).
+func (r *VCRouter) bid(i int, v *inVC, bp *branch, b int, now int64) (next int64, ok bool) {
+	if bp.ready > now {
+		return bp.ready, false
+	}
+	if bp.vc < 0 {
+		r.vcRequest(i, b, int(bp.port))
+		return now + 1, false
+	}
+	if bp.done || bp.off >= int32(v.count) {
+		return math.MaxInt64, false // no flit to send yet: Accept wakes us
+	}
+	s := int(v.head) + int(bp.off)
+	if s >= r.depth {
+		s -= r.depth
+	}
+	if a := r.buf[i*r.depth+s].avail; after(a, now) {
+		return availAt(a, now), false
+	}
+	o := int(bp.port)
+	if r.ovc[o*r.nvc+int(bp.vc)].credit <= 0 {
+		r.c.CreditStalls++ // Credit wakes us
+		r.ports[o].creditStalls++
+		return math.MaxInt64, false
+	}
+	return now + 1, true
+}
+
+// bidFork is bid for a multicast packet: every branch requests or bids;
+// the one furthest behind of those that can send bids for the switch
+// (best, or -1).
+func (r *VCRouter) bidFork(i int, v *inVC, now int64) (best int, next int64) {
+	best, next = -1, math.MaxInt64
+	var bestOff int32
+	for b := 0; b < int(v.nBr); b++ {
+		bp := r.branch(i, b)
+		nx, ok := r.bid(i, v, bp, b, now)
+		if ok && (best < 0 || bp.off < bestOff) {
+			best, bestOff = b, bp.off
+		}
+		next = min(next, nx)
+	}
+	return best, next
+}
+
+// branch returns branch b of input VC i.
+func (r *VCRouter) branch(i, b int) *branch {
+	if b == 0 {
+		return &r.vcs[i].b0
+	}
+	return &r.br[i*(r.np-1)+b-1]
+}
+
+// vcRequest is stage one of the separable input-first VC allocator: branch
+// b of input VC i, for output port o, picks one free VC of o, round robin
+// from the input VC's pointer; stage two (vcGrant) keeps, per output VC,
+// the request nearest the output VC's own pointer.
+func (r *VCRouter) vcRequest(i, b, o int) {
+	free := r.ports[o].free
+	if free == 0 {
+		r.c.VCAllocStalls++
+		return
+	}
+	oi := o*r.nvc + rrPick(free, int(r.vcs[i].vaPtr), r.nvc)
+	q := int16(len(r.reqI))
+	r.reqI = append(r.reqI, uint8(i))
+	r.reqB = append(r.reqB, uint8(b))
+	ov := &r.ovc[oi]
+	if ov.vaBest < 0 {
+		ov.vaBest = q
+		r.touched = append(r.touched, uint8(oi))
+		return
+	}
+	ptr := int(ov.vaPtr)
+	if rrDist(i, ptr, r.nin) < rrDist(int(r.reqI[ov.vaBest]), ptr, r.nin) {
+		ov.vaBest = q
+	}
+}
+
+// vcGrant is stage two of the VC allocator: every requested output VC goes
+// to its best request; pointers move past a grant only (iSLIP). The winner
+// bids for the switch VCAllocCycles later.
+func (r *VCRouter) vcGrant(now int64) {
+	nvc := r.nvc
+	ready := now + r.vaC
+	for _, oi8 := range r.touched {
+		oi := int(oi8)
+		ov := &r.ovc[oi]
+		q := ov.vaBest
+		ov.vaBest = -1
+		i, b := int(r.reqI[q]), int(r.reqB[q])
+		bp := r.branch(i, b)
+		w := oi % nvc
+		bp.vc = int8(w)
+		bp.ready = ready
+		r.ports[oi/nvc].free &^= 1 << w
+		ov.owner = int8(i)
+		ov.vaPtr = uint8((i + 1) % r.nin)
+		r.vcs[i].vaPtr = uint8((w + 1) % nvc)
+	}
+	r.touched = r.touched[:0]
+}
+
+// switchAlloc is a separable input-first switch allocator, one iteration
+// (iSLIP): every input port picks one of its bidding VCs (elig), round
+// robin, then every output port grants one of the input ports that picked
+// it, round robin; pointers move past a grant only. Winners leave their
+// input buffers.
+func (r *VCRouter) switchAlloc(elig uint64) {
+	nvc := r.nvc
+	vmask := uint64(1)<<nvc - 1
+	var outReq [MaxPorts]uint32
+	var inChoice [MaxPorts]uint8
+	var outs uint32
+	for e := elig; e != 0; {
+		p := bits.TrailingZeros64(e) / nvc
+		vb := uint32(elig >> (p * nvc) & vmask)
+		e &^= vmask << (p * nvc)
+		var v int
+		if vb&(vb-1) == 0 {
+			v = bits.TrailingZeros32(vb)
+		} else {
+			v = rrPick(vb, int(r.ports[p].saInPtr), nvc)
+		}
+		i := p*nvc + v
+		o := r.branch(i, int(r.vcs[i].saBr)).port
+		outReq[o] |= 1 << p
+		outs |= 1 << o
+		inChoice[p] = uint8(v)
+	}
+	for ; outs != 0; outs &= outs - 1 {
+		o := bits.TrailingZeros32(outs)
+		req := outReq[o]
+		var p int
+		if req&(req-1) == 0 {
+			p = bits.TrailingZeros32(req)
+		} else {
+			p = rrPick(req, int(r.ports[o].saOutPtr), r.np)
+			r.c.SwitchConflicts += uint64(bits.OnesCount32(req) - 1)
+		}
+		v := int(inChoice[p])
+		r.ports[o].saOutPtr = uint8((p + 1) % r.np)
+		r.ports[p].saInPtr = uint8((v + 1) % nvc)
+		i := p*nvc + v
+		r.send(i, int(r.vcs[i].saBr))
+	}
+}
+
+// send moves the next flit of branch b of input VC i through the switch.
+func (r *VCRouter) send(i, b int) {
+	v := &r.vcs[i]
+	bp := r.branch(i, b)
+	o, w := Port(bp.port), int(bp.vc)
+	s := int(v.head) + int(bp.off)
+	if s >= r.depth {
+		s -= r.depth
+	}
+	f := &r.buf[i*r.depth+s]
+	d := Departure{
+		Packet: f.pkt, Key: f.key, Flags: f.flags,
+		InPort: Port(i / r.nvc), InVC: uint8(i % r.nvc), OutPort: o, OutVC: uint8(w),
+	}
+	ov := &r.ovc[int(o)*r.nvc+w]
+	ov.credit--
+	ps := &r.ports[o]
+	ps.flitsOut++
+	r.c.FlitsOut++
+	switch o {
+	case East, West:
+		r.c.HopsEW++
+	case North, South:
+		r.c.HopsNS++
+	default:
+		r.c.Ejected++
+	}
+	if f.flags&FlagTail != 0 {
+		bp.done = true
+		ps.free |= 1 << w
+		ov.owner = -1
+	}
+	if v.nBr == 1 {
+		d.Freed = true
+		r.pop(i)
+	} else {
+		bp.off++
+		brs := r.br[i*(r.np-1) : i*(r.np-1)+int(v.nBr)-1]
+		low := v.b0.off
+		for bb := range brs {
+			low = min(low, brs[bb].off)
+		}
+		if low > 0 {
+			v.b0.off--
+			for bb := range brs {
+				brs[bb].off--
+			}
+			d.Freed = true
+			r.pop(i)
+		}
+	}
+	r.deps = append(r.deps, d)
+}
+
+// pop removes the front flit of input VC i; a tail ends the VC's packet,
+// and the head behind it (if any) is routed from the next cycle.
+func (r *VCRouter) pop(i int) {
+	v := &r.vcs[i]
+	base := i * r.depth
+	tail := r.buf[base+int(v.head)].flags&FlagTail != 0
+	h := int(v.head) + 1
+	if h == r.depth {
+		h = 0
+	}
+	v.head = uint16(h)
+	v.count--
+	r.ports[i/r.nvc].queue--
+	if !tail {
+		return
+	}
+	v.state = vcIdle
+	if v.count > 0 {
+		r.routeHead(i, max(r.now+1, availAt(r.buf[base+h].avail, r.now)))
+		return
+	}
+	r.busy &^= 1 << i
+	if r.busy == 0 {
+		r.c.BusyCycles += uint64(r.now + 1 - r.busyAt)
+	}
+}
+
+// dropStage discards the front flit of every dropping VC if it has arrived.
+func (r *VCRouter) dropStage(now int64) {
+	for m := r.busy; m != 0; m &= m - 1 {
+		i := bits.TrailingZeros64(m)
+		v := &r.vcs[i]
+		if v.state != vcDrop || v.wake > now {
+			continue
+		}
+		if v.count == 0 {
+			v.wake = math.MaxInt64 // Accept wakes it
+			continue
+		}
+		f := r.buf[i*r.depth+int(v.head)]
+		if after(f.avail, now) {
+			v.wake = availAt(f.avail, now)
+			continue
+		}
+		r.deps = append(r.deps, Departure{
+			Packet: f.pkt, Key: f.key, Flags: f.flags,
+			InPort: Port(i / r.nvc), InVC: uint8(i % r.nvc), OutPort: NoPort, Freed: true,
+		})
+		r.c.Dropped++
+		r.pop(i)
+		if v.state == vcDrop {
+			v.wake = now + 1
+		}
+	}
+}
+
+// rrPick returns the first set bit of set (n bits wide) at or after ptr,
+// wrapping around: a round-robin arbiter. set must not be 0.
+func rrPick(set uint32, ptr, n int) int {
+	rot := set>>ptr | set<<(n-ptr)
+	rot &= 1<<n - 1
+	j := bits.TrailingZeros32(rot) + ptr
+	if j >= n {
+		j -= n
+	}
+	return j
+}
+
+// rrDist is how far i is after ptr on a ring of n: the round-robin priority
+// (0 = highest).
+func rrDist(i, ptr, n int) int {
+	d := i - ptr
+	if d < 0 {
+		d += n
+	}
+	return d
+}
