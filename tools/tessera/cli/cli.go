@@ -43,7 +43,7 @@ Typical use:
 	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(compileCmd(), runCmd(), inspectCmd(), traceCmd(), plotCmd())
+	root.AddCommand(compileCmd(), runCmd(), inspectCmd(), traceCmd(), plotCmd(), nocCmd())
 	return root
 }
 

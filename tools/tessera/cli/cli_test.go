@@ -145,3 +145,12 @@ func TestCompileNIR(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, stdout, "compiled")
 }
+
+func TestNoc(t *testing.T) {
+	out, err := run(t, "noc", "-k", "4", "--rates", "0.02,0.1", "--traffic", "transpose")
+	require.NoError(t, err)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	assert.Len(t, lines, 3, "header and one row per rate")
+	_, err = run(t, "noc", "--traffic", "tornado")
+	assert.Error(t, err)
+}
