@@ -21,6 +21,7 @@ import (
 	"github.com/tessera-sim/tessera/compiler"
 	"github.com/tessera-sim/tessera/compiler/image"
 	"github.com/tessera-sim/tessera/compiler/nir"
+	"github.com/tessera-sim/tessera/compiler/sanafe"
 )
 
 // NewRoot returns the tessera command, writing results to stdout and
@@ -57,6 +58,7 @@ type placeFlags struct {
 	seed      uint64
 	rates     string
 	dt        string // NIR files: the time step
+	sanafe    string // SANA-FE architecture file: the network is a SANA-FE SNN file
 }
 
 // isNetwork says whether path is a network description (compiled on the
@@ -99,6 +101,18 @@ func compileAny(path string, spec preset.Spec, pf *placeFlags) (*image.Image, co
 	if err != nil {
 		return nil, compiler.Stats{}, "", err
 	}
+	if pf.sanafe != "" {
+		arch, archRep, err := sanafe.ReadArch(pf.sanafe)
+		if err != nil {
+			return nil, compiler.Stats{}, "", err
+		}
+		g, _, rep, err := sanafe.ReadSNN(path, sanafe.SNNOptions{Arch: &archRep, PartitionAsMapped: true})
+		if err != nil {
+			return nil, compiler.Stats{}, "", err
+		}
+		img, st, err := compiler.CompileWith(g, arch, opts)
+		return img, st, archRep.String() + "\n" + rep.String(), err
+	}
 	if strings.ToLower(filepath.Ext(path)) != ".nir" {
 		img, st, err := compiler.CompileFileWith(path, spec, opts)
 		return img, st, "", err
@@ -124,6 +138,7 @@ func (pf *placeFlags) add(cmd *cobra.Command) {
 	f.Uint64Var(&pf.seed, "place-seed", 1, "placement seed (annealing)")
 	f.StringVar(&pf.rates, "rates", "", "output directory of an earlier run (report.json, spikes.csv): place by its measured spike rates")
 	f.StringVar(&pf.dt, "dt", "", "time step for NIR graphs (.nir), e.g. 1ms")
+	f.StringVar(&pf.sanafe, "sanafe-arch", "", "SANA-FE architecture file: read the network as a SANA-FE SNN file and use this chip (instead of --preset)")
 }
 
 func (pf *placeFlags) options() (compiler.Options, error) {

@@ -154,3 +154,12 @@ func TestNoc(t *testing.T) {
 	_, err = run(t, "noc", "--traffic", "tornado")
 	assert.Error(t, err)
 }
+
+// A SANA-FE network runs on its own architecture file.
+func TestSanafe(t *testing.T) {
+	dir, err := refdata.Find("sanafe")
+	require.NoError(t, err)
+	out, err := run(t, "run", filepath.Join(dir, "example_snn.yaml"), "--sanafe-arch", filepath.Join(dir, "example_chip.yaml"), "--steps", "20", "-q")
+	require.NoError(t, err)
+	assert.Contains(t, out, "spikes:")
+}
