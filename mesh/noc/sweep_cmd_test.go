@@ -5,12 +5,13 @@ package noc
 // The full validation sweep, kept out of plain `go test` (it takes tens of
 // minutes). Run it with
 //
-//	go test -tags nocsweep -run TestNocSweep -timeout 0 ./mesh/noc -args -noc.out /tmp/noc
+//	go test -tags nocsweep -run TestNocSweep -timeout 0 -v ./mesh/noc \
+//	    -args -noc.out /tmp/nocsweep -noc.seeds 1,2,3
 //
 // It writes results.csv (one row per run, noc-validation.md's columns),
 // summary.csv (zero-load latency and saturation throughput per point and
 // seed) and tables.md (the summary as Markdown tables), and prints progress
-// on stderr.
+// on stderr. The committed copy is testdata/sweep (docs/noc-validation.md).
 
 import (
 	"context"
