@@ -370,9 +370,13 @@ func (r *run) step(ctx context.Context, step int32) error {
 		if k.NumPlastic() == 0 {
 			continue
 		}
-		d := int64(k.Learn(step)) * c.spec.Core.SynUpdate.LatencyPS
+		u := k.Learn(step)
+		d := int64(u) * c.spec.Core.SynUpdate.LatencyPS
 		r.busySum[ci] += d
 		learnPS = max(learnPS, d)
+		if r.tracer != nil && u > 0 {
+			r.tracer.Learn(step, c.img.Cores[ci].ID, end+barrier, d, u)
+		}
 	}
 	r.startPS = max(end+barrier+learnPS, S+c.spec.TickPS)
 	r.res.StepTimePS = append(r.res.StepTimePS, r.startPS-S)

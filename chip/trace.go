@@ -20,8 +20,11 @@ type Tracer interface {
 	// Packet: a packet moved. Inject gives its source tile; Hop the tile it
 	// left and the tile it reached at timePS; Deliver its target core.
 	Packet(ev PacketEvent)
-	// EndStep: the step's work ended at workEndPS; the barrier then ran
-	// until endPS (the next step's start).
+	// Learn: core's learning engines updated synapses after the barrier,
+	// over [startPS, startPS+durPS). Reported just before EndStep.
+	Learn(step, core int32, startPS, durPS int64, updates int)
+	// EndStep: the step's work ended at workEndPS; the barrier (and any
+	// learning) then ran until endPS (the next step's start).
 	EndStep(step int32, startPS, workEndPS, endPS int64)
 }
 

@@ -18,15 +18,16 @@ const (
 	KindPackets                   // packets: router activity, flows, packets in flight
 	KindSpikes                    // neuron and input spikes
 	KindBarrier                   // end-of-step barriers
+	KindLearn                     // learning phases (synapse updates after the barrier)
 
-	AllKinds = KindSweep | KindSynapses | KindPackets | KindSpikes | KindBarrier
+	AllKinds = KindSweep | KindSynapses | KindPackets | KindSpikes | KindBarrier | KindLearn
 )
 
 var kindNames = []struct {
 	k    Kind
 	name string
 }{{KindSweep, "sweep"}, {KindSynapses, "synapses"}, {KindPackets, "packets"}, {KindSpikes, "spikes"},
-	{KindBarrier, "barrier"}}
+	{KindBarrier, "barrier"}, {KindLearn, "learn"}}
 
 // String lists the kinds as ParseKinds reads them.
 func (k Kind) String() string {

@@ -40,6 +40,11 @@ func (s *stepProbe) Spike(step int32, timePS int64, population, neuron int32) {
 	s.p.Spike(step, timePS, population, neuron)
 }
 
+func (s *stepProbe) Learn(step, core int32, startPS, durPS int64, updates int) {
+	s.v.Learn(step, core, startPS, durPS, updates)
+	s.p.Learn(step, core, startPS, durPS, updates)
+}
+
 func (s *stepProbe) Packet(ev chip.PacketEvent) {
 	s.v.Packet(ev)
 	s.p.Packet(ev)

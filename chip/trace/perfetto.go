@@ -66,8 +66,8 @@ type Perfetto struct {
 }
 
 type opCosts struct {
-	spec                                          preset.Spec
-	active, inactive, synOp, spikeOut, ew, ns, br uint64
+	spec                                                     preset.Spec
+	active, inactive, synOp, spikeOut, ew, ns, br, synUpdate uint64
 }
 
 type lastSpike struct {
@@ -124,7 +124,7 @@ func NewPerfetto(w io.Writer, layout Layout, filter Filter, costs *preset.Spec) 
 		c := costs
 		p.cost = &opCosts{spec: *c, active: c.Core.NeuronActive.EnergyFJ, inactive: c.Core.NeuronInactive.EnergyFJ,
 			synOp: c.Core.SynOp.EnergyFJ, spikeOut: c.Core.SpikeOut.EnergyFJ, ew: c.Mesh.Router.HopEW.EnergyFJ,
-			ns: c.Mesh.Router.HopNS.EnergyFJ, br: c.Barrier.EnergyFJ}
+			ns: c.Mesh.Router.HopNS.EnergyFJ, br: c.Barrier.EnergyFJ, synUpdate: c.Core.SynUpdate.EnergyFJ}
 	}
 	p.w.WriteString(`{"traceEvents":[`)
 	p.header()
@@ -304,6 +304,22 @@ func (p *Perfetto) Sweep(step, core int32, startPS, durPS int64, active, inactiv
 	p.arg(true, "step", int64(step))
 	p.arg(false, "active", int64(active))
 	p.arg(false, "inactive", int64(inactive))
+	p.endArgs()
+	p.end()
+}
+
+// Learn implements chip.Tracer: a "learning" slice on the core's track.
+func (p *Perfetto) Learn(step, core int32, startPS, durPS int64, updates int) {
+	if p.cost != nil {
+		p.dyn += uint64(updates) * p.cost.synUpdate
+	}
+	if p.s.kinds&KindLearn == 0 || !p.s.coreOn(core) || !p.s.in(startPS) {
+		return
+	}
+	p.begin("learning", "core", 'X', startPS, pidTile(p.l.CoreTile(core)), p.tidCore(core))
+	p.dur(durPS)
+	p.arg(true, "step", int64(step))
+	p.arg(false, "updates", int64(updates))
 	p.endArgs()
 	p.end()
 }

@@ -11,6 +11,7 @@ const (
 	EventSpike
 	EventPacket
 	EventEndStep
+	EventLearn
 )
 
 func (k EventKind) String() string {
@@ -25,6 +26,8 @@ func (k EventKind) String() string {
 		return "packet"
 	case EventEndStep:
 		return "end-step"
+	case EventLearn:
+		return "learn"
 	}
 	return "?"
 }
@@ -37,6 +40,7 @@ func (k EventKind) String() string {
 //	Spike:    Step, StartPS (the spike time), Population, Neuron
 //	Packet:   Packet (the whole chip.PacketEvent)
 //	EndStep:  Step, StartPS, WorkEndPS, EndPS
+//	Learn:    Step, Core, StartPS, DurPS, Ops (synapse updates)
 type Event struct {
 	Kind               EventKind
 	Step               int32
@@ -63,6 +67,8 @@ func (e *Event) Replay(t chip.Tracer) {
 		t.Packet(e.Packet)
 	case EventEndStep:
 		t.EndStep(e.Step, e.StartPS, e.WorkEndPS, e.EndPS)
+	case EventLearn:
+		t.Learn(e.Step, e.Core, e.StartPS, e.DurPS, e.Ops)
 	}
 }
 
@@ -108,6 +114,11 @@ func (r *Recorder) Spike(step int32, timePS int64, population, neuron int32) {
 // Packet implements chip.Tracer.
 func (r *Recorder) Packet(ev chip.PacketEvent) {
 	r.put(Event{Kind: EventPacket, Step: ev.Step, Packet: ev})
+}
+
+// Learn implements chip.Tracer.
+func (r *Recorder) Learn(step, core int32, startPS, durPS int64, updates int) {
+	r.put(Event{Kind: EventLearn, Step: step, Core: core, StartPS: startPS, DurPS: durPS, Ops: updates})
 }
 
 // EndStep implements chip.Tracer.
@@ -170,6 +181,12 @@ type tee []chip.Tracer
 func (m tee) Sweep(step, core int32, startPS, durPS int64, active, inactive int) {
 	for _, t := range m {
 		t.Sweep(step, core, startPS, durPS, active, inactive)
+	}
+}
+
+func (m tee) Learn(step, core int32, startPS, durPS int64, updates int) {
+	for _, t := range m {
+		t.Learn(step, core, startPS, durPS, updates)
 	}
 }
 

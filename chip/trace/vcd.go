@@ -245,6 +245,13 @@ func (v *VCD) Synapses(step, core int32, startPS, durPS int64, axon int32, ops i
 	}
 }
 
+// Learn implements chip.Tracer: op 3 while the core updates synapses.
+func (v *VCD) Learn(step, core int32, startPS, durPS int64, updates int) {
+	if v.s.kinds&KindLearn != 0 {
+		v.coreSpan(core, startPS, durPS, 3)
+	}
+}
+
 func (v *VCD) coreSpan(core int32, start, dur int64, op int64) {
 	if core < 0 || int(core) >= len(v.coreOp) || v.coreOp[core] < 0 || start >= v.s.to {
 		return
