@@ -130,6 +130,8 @@ type Network struct {
 	niSent   []int32
 	niCredit []int32 // node·nvc + vc
 	nodeC    []NodeCounters
+	nodeT    []int32 // node's tile
+	nodeP    []uint8 // node's local port at its router
 
 	niWake []int64 // nothing to send before this cycle
 	actN   []int32 // nodes with packets
@@ -259,6 +261,10 @@ func (n *Network) alloc() {
 	n.niVC, n.niLastVC, n.niSent = make([]uint8, nodes), make([]uint8, nodes), make([]int32, nodes)
 	n.niCredit = make([]int32, nodes*n.nvc)
 	n.nodeC = make([]NodeCounters, nodes)
+	n.nodeT, n.nodeP = make([]int32, nodes), make([]uint8, nodes)
+	for node := range nodes {
+		n.nodeT[node], n.nodeP[node] = int32(node/n.lp), uint8(router.LocalPort(node%n.lp))
+	}
 	n.niWake = make([]int64, nodes)
 	n.actN, n.inN = make([]int32, 0, nodes), make([]bool, nodes)
 	n.actR, n.inR = make([]int32, 0, 2*tiles), make([]bool, tiles)
@@ -403,15 +409,15 @@ func (n *Network) inject(src int, key int32, id uint64, sizeFlits int, cycle int
 		n.pPend, n.pDrop = append(n.pPend, 0), append(n.pDrop, false)
 	}
 	// push on the source queue ring
-	q, l := n.q[src], n.qLen[src]
+	q, l := n.q[src], n.qLen[src] // len(q) is a power of two
 	if int(l) == len(q) {
 		nq := make([]int32, 2*len(q))
 		for j := int32(0); j < l; j++ {
-			nq[j] = q[(n.qHead[src]+j)%int32(len(q))]
+			nq[j] = q[(n.qHead[src]+j)&int32(len(q)-1)]
 		}
 		n.q[src], n.qHead[src], q = nq, 0, nq
 	}
-	q[(n.qHead[src]+l)%int32(len(q))] = p
+	q[(n.qHead[src]+l)&int32(len(q)-1)] = p
 	n.qLen[src] = l + 1
 	n.st.Injected++
 	nc := &n.nodeC[src]
@@ -666,8 +672,11 @@ func (n *Network) stepNI(node int, now int64) bool {
 		// pick a VC of the router's local input port with room, round robin
 		base := node * n.nvc
 		v := -1
+		c := int(n.niLastVC[node])
 		for j := 1; j <= n.nvc; j++ {
-			c := (int(n.niLastVC[node]) + j) % n.nvc
+			if c++; c == n.nvc {
+				c = 0
+			}
 			if n.niCredit[base+c] > 0 {
 				v = c
 				break
@@ -677,7 +686,7 @@ func (n *Network) stepNI(node int, now int64) bool {
 			return true
 		}
 		p = front
-		n.qHead[node] = (n.qHead[node] + 1) % int32(len(n.q[node]))
+		n.qHead[node] = (n.qHead[node] + 1) & int32(len(n.q[node])-1)
 		n.qLen[node]--
 		n.niCur[node], n.niVC[node], n.niLastVC[node], n.niSent[node] = p, uint8(v), uint8(v), 0
 		n.pEnter[p] = now
@@ -697,8 +706,8 @@ func (n *Network) stepNI(node int, now int64) bool {
 	if sent == size-1 {
 		flags |= router.FlagTail
 	}
-	t := int32(node / n.lp)
-	n.routers[t].Accept(router.LocalPort(node%n.lp), v, p, n.pKey[p], flags, now+int64(n.spec.InjectCycles))
+	t := n.nodeT[node]
+	n.routers[t].Accept(router.Port(n.nodeP[node]), v, p, n.pKey[p], flags, now+int64(n.spec.InjectCycles))
 	n.activate(t)
 	n.flitsInNet++
 	n.st.FlitsInjected++
@@ -789,8 +798,7 @@ func (n *Network) arrive(a arrival) {
 	n.nodeC[a.node].FlitsEjected++
 	n.lastProgress = now
 	// the node consumes the flit at once: the credit goes back to the router
-	t := a.node / int32(n.lp)
-	o := uint8(router.LocalPort(int(a.node) % n.lp))
+	t, o := n.nodeT[a.node], n.nodeP[a.node]
 	if c := int64(n.spec.Router.CreditCycles); c == 0 {
 		n.routers[t].Credit(router.Port(o), int(a.vc))
 	} else {

@@ -168,6 +168,7 @@ type port struct {
 // its last branch has sent it.
 type VCRouter struct {
 	busy  uint64 // input VCs holding flits or a packet
+	drops uint64 // input VCs in state vcDrop
 	wake  int64  // Step has nothing to do before this cycle
 	now   int64  // the cycle being stepped
 	np    int    // ports
@@ -196,6 +197,8 @@ type VCRouter struct {
 
 	tableFirst int32
 	table      []PortMask
+
+	divVC uint32 // ⌊2¹⁶/nvc⌋+1: i/nvc = i·divVC >> 16 for every VC index i < MaxInputVCs
 
 	c VCCounters
 }
@@ -240,6 +243,7 @@ func NewVCRouter(spec VCSpec, pl Placement) (*VCRouter, error) {
 		divLP: math.MaxUint64/uint64(pl.LocalPorts) + 1,
 		divW:  math.MaxUint64/uint64(pl.Width) + 1,
 	}
+	r.divVC = 1<<16/uint32(spec.VCs) + 1
 	r.Reset()
 	return r, nil
 }
@@ -255,7 +259,7 @@ func (r *VCRouter) Reset() {
 	for o := range r.ports {
 		r.ports[o] = port{free: 1<<r.nvc - 1}
 	}
-	r.busy, r.wake, r.busyAt, r.now = 0, 0, 0, 0
+	r.busy, r.drops, r.wake, r.busyAt, r.now = 0, 0, 0, 0, 0
 	r.deps = r.deps[:0]
 	r.c = VCCounters{}
 }
@@ -388,6 +392,7 @@ func (r *VCRouter) routeHead(i int, at int64) {
 	mask := r.Route(r.buf[i*r.depth+int(v.head)].key)
 	if mask == 0 {
 		v.state = vcDrop
+		r.drops |= 1 << i
 		v.wake = at
 		return
 	}
@@ -421,7 +426,22 @@ func (r *VCRouter) Wake() int64 { return r.wake }
 func (r *VCRouter) Idle() bool { return r.busy == 0 }
 
 // Counters returns the router's ops so far.
-func (r *VCRouter) Counters() VCCounters { return r.c }
+func (r *VCRouter) Counters() VCCounters {
+	c := r.c
+	for p := range r.ports {
+		f := r.ports[p].flitsOut
+		c.FlitsOut += f
+		switch Port(p) {
+		case East, West:
+			c.HopsEW += f
+		case North, South:
+			c.HopsNS += f
+		default:
+			c.Ejected += f
+		}
+	}
+	return c
+}
 
 // PortCounters returns the ops of port p.
 func (r *VCRouter) PortCounters(p Port) PortCounters {
@@ -458,17 +478,40 @@ func (r *VCRouter) Step(now int64) []Departure {
 			wake = min(wake, v.wake)
 			continue
 		}
-		if v.state == vcDrop {
+		if r.drops&(1<<i) != 0 {
 			drop = true
 			continue
 		}
 		// an active packet: VC allocation requests and switch bids
 		var next int64
 		if v.nBr == 1 {
-			var ok bool
-			if next, ok = r.bid(i, v, &v.b0, 0, now); ok {
-				elig |= 1 << i
-				v.saBr = 0
+			// bid for the packet's only branch, inlined
+			bp := &v.b0
+			switch {
+			case bp.ready > now:
+				next = bp.ready
+			case bp.vc < 0:
+				r.vcRequest(i, 0, int(bp.port))
+				next = now + 1
+			case bp.done || bp.off >= int32(v.count):
+				next = never // no flit to send yet: Accept wakes us
+			default:
+				s := int(v.head) + int(bp.off)
+				if s >= r.depth {
+					s -= r.depth
+				}
+				o := int(bp.port)
+				if a := r.buf[i*r.depth+s].avail; after(a, now) {
+					next = availAt(a, now)
+				} else if r.ovc[o*r.nvc+int(bp.vc)].credit <= 0 {
+					r.c.CreditStalls++ // Credit wakes us
+					r.ports[o].creditStalls++
+					next = never
+				} else {
+					elig |= 1 << i
+					v.saBr = 0
+					next = now + 1
+				}
 			}
 		} else if best, nx := r.bidFork(i, v, now); best >= 0 {
 			elig |= 1 << i
@@ -592,13 +635,13 @@ func (r *VCRouter) vcGrant(now int64) {
 		ov.vaBest = -1
 		i, b := int(r.reqI[q]), int(r.reqB[q])
 		bp := r.branch(i, b)
-		w := oi % nvc
+		o, w := r.portVC(oi)
 		bp.vc = int8(w)
 		bp.ready = ready
-		r.ports[oi/nvc].free &^= 1 << w
+		r.ports[o].free &^= 1 << w
 		ov.owner = int8(i)
-		ov.vaPtr = uint8((i + 1) % r.nin)
-		r.vcs[i].vaPtr = uint8((w + 1) % nvc)
+		ov.vaPtr = uint8(inc(i, r.nin))
+		r.vcs[i].vaPtr = uint8(inc(w, nvc))
 	}
 	r.touched = r.touched[:0]
 }
@@ -615,7 +658,7 @@ func (r *VCRouter) switchAlloc(elig uint64) {
 	var inChoice [MaxPorts]uint8
 	var outs uint32
 	for e := elig; e != 0; {
-		p := bits.TrailingZeros64(e) / nvc
+		p := r.portOf(bits.TrailingZeros64(e))
 		vb := uint32(elig >> (p * nvc) & vmask)
 		e &^= vmask << (p * nvc)
 		var v int
@@ -641,8 +684,8 @@ func (r *VCRouter) switchAlloc(elig uint64) {
 			r.c.SwitchConflicts += uint64(bits.OnesCount32(req) - 1)
 		}
 		v := int(inChoice[p])
-		r.ports[o].saOutPtr = uint8((p + 1) % r.np)
-		r.ports[p].saInPtr = uint8((v + 1) % nvc)
+		r.ports[o].saOutPtr = uint8(inc(p, r.np))
+		r.ports[p].saInPtr = uint8(inc(v, nvc))
 		i := p*nvc + v
 		r.send(i, int(r.vcs[i].saBr))
 	}
@@ -658,23 +701,15 @@ func (r *VCRouter) send(i, b int) {
 		s -= r.depth
 	}
 	f := &r.buf[i*r.depth+s]
+	ip, iv := r.portVC(i)
 	d := Departure{
 		Packet: f.pkt, Key: f.key, Flags: f.flags,
-		InPort: Port(i / r.nvc), InVC: uint8(i % r.nvc), OutPort: o, OutVC: uint8(w),
+		InPort: Port(ip), InVC: uint8(iv), OutPort: o, OutVC: uint8(w),
 	}
 	ov := &r.ovc[int(o)*r.nvc+w]
 	ov.credit--
 	ps := &r.ports[o]
-	ps.flitsOut++
-	r.c.FlitsOut++
-	switch o {
-	case East, West:
-		r.c.HopsEW++
-	case North, South:
-		r.c.HopsNS++
-	default:
-		r.c.Ejected++
-	}
+	ps.flitsOut++ // Counters sums these into FlitsOut, HopsEW, HopsNS, Ejected
 	if f.flags&FlagTail != 0 {
 		bp.done = true
 		ps.free |= 1 << w
@@ -712,13 +747,17 @@ func (r *VCRouter) pop(i int) {
 	if h == r.depth {
 		h = 0
 	}
-	v.head = uint16(h)
 	v.count--
-	r.ports[i/r.nvc].queue--
+	if v.count == 0 {
+		h = 0 // an empty ring restarts at slot 0: a lightly loaded VC keeps to its first cache line
+	}
+	v.head = uint16(h)
+	r.ports[r.portOf(i)].queue--
 	if !tail {
 		return
 	}
 	v.state = vcIdle
+	r.drops &^= 1 << i
 	if v.count > 0 {
 		r.routeHead(i, max(r.now+1, availAt(r.buf[base+h].avail, r.now)))
 		return
@@ -746,9 +785,10 @@ func (r *VCRouter) dropStage(now int64) {
 			v.wake = availAt(f.avail, now)
 			continue
 		}
+		ip, iv := r.portVC(i)
 		r.deps = append(r.deps, Departure{
 			Packet: f.pkt, Key: f.key, Flags: f.flags,
-			InPort: Port(i / r.nvc), InVC: uint8(i % r.nvc), OutPort: NoPort, Freed: true,
+			InPort: Port(ip), InVC: uint8(iv), OutPort: NoPort, Freed: true,
 		})
 		r.c.Dropped++
 		r.pop(i)
@@ -768,6 +808,24 @@ func rrPick(set uint32, ptr, n int) int {
 		j -= n
 	}
 	return j
+}
+
+// portOf is the port of input (or output) VC i.
+func (r *VCRouter) portOf(i int) int { return int(uint32(i) * r.divVC >> 16) }
+
+// portVC splits input (or output) VC i into its port and VC.
+func (r *VCRouter) portVC(i int) (p, vc int) {
+	p = r.portOf(i)
+	return p, i - p*r.nvc
+}
+
+// inc is x+1 on a ring of n.
+func inc(x, n int) int {
+	x++
+	if x == n {
+		x = 0
+	}
+	return x
 }
 
 // rrDist is how far i is after ptr on a ring of n: the round-robin priority
