@@ -141,6 +141,7 @@ type Ops struct {
 	InputSpikes    uint64 `json:"input_spikes"`
 	HopsEW         uint64 `json:"hops_ew"`
 	HopsNS         uint64 `json:"hops_ns"`
+	ChipHops       uint64 `json:"chip_hops"` // chip-to-chip link crossings (boards)
 	Barriers       uint64 `json:"barriers"`
 }
 
@@ -150,6 +151,7 @@ type EnergyTotal struct {
 	core.Energy
 	HopEWFJ   uint64 `json:"hop_ew_fj"`
 	HopNSFJ   uint64 `json:"hop_ns_fj"`
+	ChipFJ    uint64 `json:"chip_link_fj"`
 	BarrierFJ uint64 `json:"barrier_fj"`
 	DynamicFJ uint64 `json:"dynamic_fj"`
 	StaticFJ  uint64 `json:"static_fj"`
@@ -202,6 +204,8 @@ func (res *Result) finish(r *run) {
 		rep.Routers = append(rep.Routers, RouterReport{Tile: [2]int{x, y}, Counters: rc, EnergyFJ: rc.EnergyFJ(rs)})
 		rep.Ops.HopsEW += rc.HopsEW
 		rep.Ops.HopsNS += rc.HopsNS
+		rep.Ops.ChipHops += rc.ChipHops
+		rep.Energy.ChipFJ += rc.ChipFJ
 	}
 	if c.net != nil {
 		rep.Links = c.netLinks()
@@ -217,7 +221,7 @@ func (res *Result) finish(r *run) {
 	en.HopEWFJ = rep.Ops.HopsEW * rs.HopEW.EnergyFJ
 	en.HopNSFJ = rep.Ops.HopsNS * rs.HopNS.EnergyFJ
 	en.BarrierFJ = rep.Ops.Barriers * c.spec.Barrier.EnergyFJ
-	en.DynamicFJ = en.Energy.Total() + en.HopEWFJ + en.HopNSFJ + en.BarrierFJ
+	en.DynamicFJ = en.Energy.Total() + en.HopEWFJ + en.HopNSFJ + en.ChipFJ + en.BarrierFJ
 	en.StaticFJ = c.spec.StaticEnergyFJ(rep.HardwareTimePS)
 	en.TotalFJ = en.DynamicFJ + en.StaticFJ
 	rep.Mesh = c.mesh.Stats()
@@ -303,6 +307,7 @@ func (res *Result) Summary(w io.Writer) error {
 		{"spikes out", rep.Ops.SpikesOut, e.SpikeOutFJ},
 		{"hops east-west", rep.Ops.HopsEW, e.HopEWFJ},
 		{"hops north-south", rep.Ops.HopsNS, e.HopNSFJ},
+		{"chip-to-chip hops", rep.Ops.ChipHops, e.ChipFJ},
 		{"barriers", rep.Ops.Barriers, e.BarrierFJ},
 	} {
 		fmt.Fprintf(bw, "  %-28s %12d ops %14s\n", row.name, row.n, fmtFJ(row.fj))

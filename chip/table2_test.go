@@ -12,6 +12,7 @@ import (
 	"github.com/tessera-sim/tessera/chip"
 	"github.com/tessera-sim/tessera/chip/preset"
 	"github.com/tessera-sim/tessera/compiler/image"
+	"github.com/tessera-sim/tessera/router"
 )
 
 // micro is a hand-built image: one single-neuron core per entry of cores,
@@ -139,4 +140,29 @@ func TestLoihiTable2(t *testing.T) {
 		assert.Equal(t, uint64(rep.HardwareTimePS/1000), rep.Energy.StaticFJ)
 		assert.Equal(t, rep.Energy.DynamicFJ+rep.Energy.StaticFJ, rep.Energy.TotalFJ)
 	})
+}
+
+// On a board of two Loihi chips side by side, a hop across the chip edge
+// takes the chip-to-chip link and is charged its cost.
+func TestBoardChipToChipLink(t *testing.T) {
+	spec := preset.Loihi()
+	spec.Mesh.Width = 16 // two 8×4 chips
+	spec.Mesh.ChipWidth, spec.Mesh.ChipHeight = 8, 4
+	spec.Mesh.ChipLink = router.HopCost{EnergyFJ: 20_000, LatencyPS: 20_000}
+	require.NoError(t, spec.Validate())
+	// Core 0 at tile (0, 0) sends to core 32 at tile (8, 0), on the second
+	// chip: 7 hops east on chip 0, then the link from tile (7, 0) to (8, 0).
+	rep := reportOf(t, microImage(spec, false, microCore{id: 0, bias: 8000, route: true}, microCore{id: 32}), 1)
+	assert.Equal(t, uint64(7), rep.Ops.HopsEW)
+	assert.Equal(t, uint64(1), rep.Ops.ChipHops)
+	assert.Equal(t, uint64(20_000), rep.Energy.ChipFJ)
+	assert.Equal(t, 7*spec.Mesh.Router.HopEW.EnergyFJ, rep.Energy.HopEWFJ)
+	assert.Equal(t, int64(8_400+2_100+7*4_100+20_000+3_500)+spec.Barrier.LatencyPS(2), rep.StepTimePS[0])
+
+	bad := spec
+	bad.Mesh.ChipWidth = 5
+	assert.ErrorContains(t, bad.Validate(), "not a whole number of 5×4 chips")
+	bad = spec
+	bad.MeshModel = preset.MeshCycle
+	assert.ErrorContains(t, bad.Validate(), "chip-to-chip links")
 }

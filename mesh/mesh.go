@@ -79,7 +79,11 @@ func New(spec Spec) (*Mesh, error) {
 	m := &Mesh{spec: spec, routers: make([]*router.Router, spec.Tiles())}
 	for y := 0; y < spec.Height; y++ {
 		for x := 0; x < spec.Width; x++ {
-			m.routers[x+y*spec.Width] = router.New(spec.Router, x, y)
+			r := router.New(spec.Router, x, y)
+			if spec.Board() {
+				r.OnBoard(spec.ChipWidth, spec.ChipHeight, spec.ChipLink)
+			}
+			m.routers[x+y*spec.Width] = r
 		}
 	}
 	return m, nil

@@ -66,11 +66,13 @@ func Step(x, y int, p Port) (int, int) {
 
 // Counters are the ops of one router.
 type Counters struct {
-	HopsEW    uint64 `json:"hops_ew"`  // packets sent east or west
-	HopsNS    uint64 `json:"hops_ns"`  // packets sent north or south
-	Ejected   uint64 `json:"ejected"`  // packets handed to a local core
-	StallPS   int64  `json:"stall_ps"` // total time packets waited for a busy port
-	BusyPS    int64  `json:"busy_ps"`  // total time output ports were held
+	ChipHops  uint64 `json:"chip_hops"` // packets sent over a chip-to-chip link (board only)
+	ChipFJ    uint64 `json:"chip_fj"`   // their energy
+	HopsEW    uint64 `json:"hops_ew"`   // packets sent east or west
+	HopsNS    uint64 `json:"hops_ns"`   // packets sent north or south
+	Ejected   uint64 `json:"ejected"`   // packets handed to a local core
+	StallPS   int64  `json:"stall_ps"`  // total time packets waited for a busy port
+	BusyPS    int64  `json:"busy_ps"`   // total time output ports were held
 	MaxWaitPS int64  `json:"max_wait_ps"`
 }
 
@@ -79,11 +81,38 @@ type Router struct {
 	spec     Spec
 	X, Y     int
 	freeAtPS [NumPorts]int64 // when each output port is free
-	count    Counters
+	// On a board: the chip size in tiles and the chip-to-chip link.
+	chipW, chipH int
+	chipLink     HopCost
+	count        Counters
 }
 
 // New returns the router of tile (x, y). spec must be valid.
 func New(spec Spec, x, y int) *Router { return &Router{spec: spec, X: x, Y: y} }
+
+// OnBoard makes the router part of a board of chips of chipW×chipH tiles:
+// its hops across a chip edge take the chip-to-chip link.
+func (r *Router) OnBoard(chipW, chipH int, link HopCost) {
+	r.chipW, r.chipH, r.chipLink = chipW, chipH, link
+}
+
+// crossesChip says whether leaving through p crosses a chip edge.
+func (r *Router) crossesChip(p Port) bool {
+	if r.chipW == 0 {
+		return false
+	}
+	switch p {
+	case East:
+		return (r.X+1)%r.chipW == 0
+	case West:
+		return r.X%r.chipW == 0
+	case North:
+		return (r.Y+1)%r.chipH == 0
+	case South:
+		return r.Y%r.chipH == 0
+	}
+	return false
+}
 
 // Forward takes a packet for tile (dx, dy) that reached the router at
 // nowPS. It returns the output port and the time the packet reaches the next
@@ -95,10 +124,15 @@ func (r *Router) Forward(nowPS int64, dx, dy int) (Port, int64) {
 		return p, nowPS
 	}
 	hop := r.spec.HopEW
-	if p == North || p == South {
+	switch {
+	case r.crossesChip(p):
+		hop = r.chipLink
+		r.count.ChipHops++
+		r.count.ChipFJ += hop.EnergyFJ
+	case p == North || p == South:
 		hop = r.spec.HopNS
 		r.count.HopsNS++
-	} else {
+	default:
 		r.count.HopsEW++
 	}
 	start := max(nowPS, r.freeAtPS[p])
@@ -116,8 +150,10 @@ func (r *Router) Counters() Counters { return r.count }
 
 // EnergyFJ prices the router's hops.
 func (c Counters) EnergyFJ(s Spec) uint64 {
-	return c.HopsEW*s.HopEW.EnergyFJ + c.HopsNS*s.HopNS.EnergyFJ
+	return c.HopsEW*s.HopEW.EnergyFJ + c.HopsNS*s.HopNS.EnergyFJ + c.ChipFJ
 }
 
 // Reset clears the router's state and counters.
-func (r *Router) Reset() { *r = Router{spec: r.spec, X: r.X, Y: r.Y} }
+func (r *Router) Reset() {
+	*r = Router{spec: r.spec, X: r.X, Y: r.Y, chipW: r.chipW, chipH: r.chipH, chipLink: r.chipLink}
+}
