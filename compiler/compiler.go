@@ -264,6 +264,18 @@ type need struct {
 // start..start+count-1 of population pop. Synapse memory is asked of the
 // core package, one synapse group (axon) at a time.
 func (c *compilation) sliceNeed(pop int, start, count int32) need {
+	return c.needOf([]span{{pop: pop, start: start, count: count}})
+}
+
+// span is a run of neurons of one population placed at offset on a core.
+type span struct {
+	pop                  int
+	start, count, offset int32
+}
+
+// needOf is sliceNeed for several spans sharing one core (offsets
+// increasing): an axon that reaches several of them is one axon.
+func (c *compilation) needOf(spans []span) need {
 	c.stamp++
 	c.groups = c.groups[:0]
 	types := map[int]bool{}
@@ -274,6 +286,21 @@ func (c *compilation) sliceNeed(pop int, start, count int32) need {
 	var nd need
 	// Visit the slice's synapses in post-neuron order, so each axon's
 	// targets arrive sorted and its largest gap is found on the way.
+	for _, sp := range spans {
+		c.accumulate(sp.pop, sp.start, sp.count, sp.offset, types, typeWeight, &nd)
+	}
+	for i := range c.groups {
+		b, _ := c.spec.Core.GroupBits(c.groups[i].g)
+		nd.synapseBits += b
+	}
+	nd.axons = len(c.groups)
+	nd.axonTypes = len(types)
+	return nd
+}
+
+// accumulate adds the synapses into neurons start..start+count-1 of pop,
+// placed from core neuron offset on, to the current axon groups.
+func (c *compilation) accumulate(pop int, start, count, offset int32, types map[int]bool, typeWeight map[[2]int32]int32, nd *need) {
 	for post := start; post < start+count; post++ {
 		for _, k := range c.intoPop[pop] {
 			pre := c.popIndex[c.g.Projections[k].Pre]
@@ -284,10 +311,10 @@ func (c *compilation) sliceNeed(pop int, start, count int32) need {
 				if slot.stamp != c.stamp {
 					slot.stamp, slot.group = c.stamp, int32(len(c.groups))
 					c.groups = append(c.groups, groupAcc{g: core.SynapseGroup{MinWeight: s.weight, MaxWeight: s.weight,
-						MinNeuron: int(post - start), MaxGap: int(post - start)}})
+						MinNeuron: int(post - start + offset), MaxGap: int(post - start + offset)}})
 				}
 				gr := &c.groups[slot.group]
-				t := int(post - start)
+				t := int(post - start + offset)
 				gr.g.MaxGap = max(gr.g.MaxGap, t-gr.g.MaxNeuron)
 				gr.g.MaxNeuron = t
 				gr.g.Count++
@@ -295,7 +322,7 @@ func (c *compilation) sliceNeed(pop int, start, count int32) need {
 				gr.g.MaxDelay = max(gr.g.MaxDelay, int(s.delay))
 				types[pre] = true
 				if typeWeight != nil {
-					tk := [2]int32{int32(pre), s.post}
+					tk := [2]int32{int32(pre), int32(t)}
 					if w, ok := typeWeight[tk]; ok && w != s.weight && nd.typeConflict == "" {
 						nd.typeConflict = fmt.Sprintf("neuron %d receives weights %d and %d from population %s",
 							s.post, w, s.weight, c.g.Populations[pre].Name)
@@ -305,13 +332,6 @@ func (c *compilation) sliceNeed(pop int, start, count int32) need {
 			}
 		}
 	}
-	for i := range c.groups {
-		b, _ := c.spec.Core.GroupBits(c.groups[i].g)
-		nd.synapseBits += b
-	}
-	nd.axons = len(c.groups)
-	nd.axonTypes = len(types)
-	return nd
 }
 
 // groupAcc accumulates one axon's synapse group during sliceNeed.
