@@ -84,6 +84,8 @@ type slice struct {
 	pop          int // index into g.Populations
 	start, count int32
 	core         int32
+	group        int   // the core group it shares a core with (see pack)
+	offset       int32 // its first neuron's index within the core
 }
 
 // axonKey names an input axon: one per presynaptic neuron (or input channel)
@@ -120,7 +122,14 @@ func CompileWith(g *graph.Graph, spec preset.Spec, opts Options) (*image.Image, 
 	stage("expand", c.expand, func() string {
 		return fmt.Sprintf("%d projections → %d synapses", len(g.Projections), c.stats.Synapses)
 	})
-	stage("partition", func() { c.index(); c.partition() }, func() string {
+	stage("partition", func() {
+		c.index()
+		c.partition()
+		if opts.Pack && len(c.errs) == 0 {
+			c.pack()
+		}
+		c.checkCores()
+	}, func() string {
 		var b strings.Builder
 		fmt.Fprintf(&b, "%d slices on %d of %d cores", len(c.slices), c.stats.CoresUsed, c.stats.CoresTotal)
 		for p, ss := range c.popSlices {
@@ -172,6 +181,9 @@ type compilation struct {
 	slices         []slice
 	// popSlices[p] lists indices into slices, in neuron order.
 	popSlices [][]int
+	// members[g] lists the slices sharing core group g, in core-neuron
+	// order; without packing every slice is a group of its own.
+	members [][]int
 }
 
 // expand turns every projection's connectivity into explicit synapses,
@@ -441,11 +453,100 @@ func (c *compilation) partition() {
 			start += count
 		}
 	}
-	if int(next) > total {
-		c.errs.Add(c.g.Pos, "network needs %d cores, preset %s has %d (%d×%d tiles × %d cores)",
-			next, c.spec.Name, total, c.spec.Mesh.Width, c.spec.Mesh.Height, c.spec.Mesh.CoresPerTile)
+	c.members = make([][]int, len(c.slices))
+	for i := range c.slices {
+		c.slices[i].group = i
+		c.members[i] = []int{i}
 	}
-	c.stats.CoresUsed, c.stats.CoresTotal = int(next), total
+	c.stats.CoresTotal = total
+}
+
+// checkCores reports a network that needs more cores than the chip has.
+func (c *compilation) checkCores() {
+	total := c.spec.Mesh.Cores()
+	if n := len(c.members); n > total {
+		c.errs.Add(c.g.Pos, "network needs %d cores, preset %s has %d (%d×%d tiles × %d cores)",
+			n, c.spec.Name, total, c.spec.Mesh.Width, c.spec.Mesh.Height, c.spec.Mesh.CoresPerTile)
+	}
+	c.stats.CoresUsed = len(c.members)
+}
+
+// pack lets small populations share cores: each population that fits one
+// core, receives no plastic synapses and has the same neuron model as the
+// others on the core joins the first core group (first fit, largest
+// first) whose combined neurons, input axons and synapse memory still fit.
+func (c *compilation) pack() {
+	cs := c.spec.Core
+	plasticInto := map[int]bool{}
+	for k := range c.g.Projections {
+		if c.g.Projections[k].Plasticity != nil {
+			plasticInto[c.popIndex[c.g.Projections[k].Post]] = true
+		}
+	}
+	var cand []int
+	var keep [][]int
+	for i, ss := range c.members {
+		sl := &c.slices[ss[0]]
+		if len(c.popSlices[sl.pop]) == 1 && !plasticInto[sl.pop] && int(sl.count) < cs.MaxNeurons {
+			cand = append(cand, i)
+		} else {
+			keep = append(keep, ss)
+		}
+	}
+	slices.SortStableFunc(cand, func(a, b int) int {
+		return cmp.Compare(c.slices[c.members[b][0]].count, c.slices[c.members[a][0]].count)
+	})
+	type open struct {
+		members []int
+		neurons int32
+	}
+	var groups []open
+	fits := func(g *open, si int) bool {
+		sl := &c.slices[si]
+		first := &c.g.Populations[c.slices[g.members[0]].pop]
+		if g.neurons+sl.count > int32(cs.MaxNeurons) || first.Neuron.Options != c.g.Populations[sl.pop].Neuron.Options {
+			return false
+		}
+		var spans []span
+		off := int32(0)
+		for _, m := range append(slices.Clone(g.members), si) {
+			s := &c.slices[m]
+			spans = append(spans, span{pop: s.pop, start: s.start, count: s.count, offset: off})
+			off += s.count
+		}
+		nd := c.needOf(spans)
+		return nd.axons <= cs.MaxAxons && nd.synapseBits <= cs.SynapseMemoryBits &&
+			(cs.AxonTypes == 0 || (nd.axonTypes <= cs.AxonTypes && nd.typeConflict == ""))
+	}
+	for _, i := range cand {
+		si := c.members[i][0]
+		placed := false
+		for g := range groups {
+			if fits(&groups[g], si) {
+				groups[g].members = append(groups[g].members, si)
+				groups[g].neurons += c.slices[si].count
+				placed = true
+				break
+			}
+		}
+		if !placed {
+			groups = append(groups, open{members: []int{si}, neurons: c.slices[si].count})
+		}
+	}
+	for _, g := range groups {
+		keep = append(keep, g.members)
+	}
+	// Groups in order of their first slice, so the result does not depend
+	// on map or sort order.
+	slices.SortFunc(keep, func(a, b []int) int { return cmp.Compare(a[0], b[0]) })
+	c.members = keep
+	for gi, ms := range c.members {
+		off := int32(0)
+		for _, si := range ms {
+			c.slices[si].group, c.slices[si].offset = gi, off
+			off += c.slices[si].count
+		}
+	}
 }
 
 // sliceOf returns the index of the slice holding neuron i of population pop.
@@ -483,7 +584,7 @@ func (c *compilation) emit() *image.Image {
 		exp    int32
 		proj   int32 // projection, for plastic synapses; -1 for static ones
 	}
-	perCore := make([][]coreSyn, len(c.slices))
+	perCore := make([][]coreSyn, len(c.members))
 	for k := range g.Projections {
 		pr := &g.Projections[k]
 		pre, post := c.popIndex[pr.Pre], c.popIndex[pr.Post]
@@ -492,10 +593,9 @@ func (c *compilation) emit() *image.Image {
 			proj = int32(k)
 		}
 		for _, s := range c.syn[k] {
-			si := c.sliceOf(post, s.post)
-			sl := &c.slices[si]
-			perCore[si] = append(perCore[si], coreSyn{axon: axonKey{pre, s.pre},
-				neuron: s.post - sl.start, weight: s.weight, delay: s.delay, exp: pr.WeightExp, proj: proj})
+			sl := &c.slices[c.sliceOf(post, s.post)]
+			perCore[sl.group] = append(perCore[sl.group], coreSyn{axon: axonKey{pre, s.pre},
+				neuron: sl.offset + s.post - sl.start, weight: s.weight, delay: s.delay, exp: pr.WeightExp, proj: proj})
 		}
 	}
 	// routes[pop][neuron] collects (core, axon) targets.
@@ -503,18 +603,21 @@ func (c *compilation) emit() *image.Image {
 	for p := range g.Populations {
 		routes[p] = make([][]route, g.Populations[p].Size)
 	}
-	for ci := range c.slices {
-		sl := &c.slices[ci]
-		pop := &g.Populations[sl.pop]
-		ic := image.Core{ID: sl.core, Used: true, Model: pop.Neuron.Options}
-		for i := sl.start; i < sl.start+sl.count; i++ {
-			ic.Du = append(ic.Du, pop.Neuron.Du)
-			ic.Dv = append(ic.Dv, pop.Neuron.Dv)
-			ic.Vth = append(ic.Vth, pop.Neuron.Vth)
-			ic.BiasMant = append(ic.BiasMant, pop.Neuron.BiasMant[i])
-			ic.BiasExp = append(ic.BiasExp, pop.Neuron.BiasExp[i])
-			ic.UInit = append(ic.UInit, pop.Neuron.UInit[i])
-			ic.VInit = append(ic.VInit, pop.Neuron.VInit[i])
+	for ci, ms := range c.members {
+		sl := &c.slices[ms[0]]
+		ic := image.Core{ID: sl.core, Used: true, Model: g.Populations[sl.pop].Neuron.Options}
+		for _, si := range ms {
+			m := &c.slices[si]
+			pop := &g.Populations[m.pop]
+			for i := m.start; i < m.start+m.count; i++ {
+				ic.Du = append(ic.Du, pop.Neuron.Du)
+				ic.Dv = append(ic.Dv, pop.Neuron.Dv)
+				ic.Vth = append(ic.Vth, pop.Neuron.Vth)
+				ic.BiasMant = append(ic.BiasMant, pop.Neuron.BiasMant[i])
+				ic.BiasExp = append(ic.BiasExp, pop.Neuron.BiasExp[i])
+				ic.UInit = append(ic.UInit, pop.Neuron.UInit[i])
+				ic.VInit = append(ic.VInit, pop.Neuron.VInit[i])
+			}
 		}
 		syns := perCore[ci]
 		slices.SortStableFunc(syns, func(a, b coreSyn) int {
@@ -579,10 +682,27 @@ func (c *compilation) emit() *image.Image {
 		img.Cores = append(img.Cores, ic)
 	}
 	// Routes of core neurons.
-	for ci := range c.slices {
-		sl := &c.slices[ci]
+	for ci, ms := range c.members {
 		ic := &img.Cores[ci]
 		ic.RouteStart = []uint32{0}
+		for _, si := range ms {
+			c.emitRoutes(ic, &c.slices[si], routes)
+		}
+		if n := len(ic.RouteCore); n > c.spec.Core.MaxRoutes {
+			sl := &c.slices[ms[0]]
+			c.errs.Add(g.Populations[sl.pop].Pos, "population %s: neurons %d..%d need %d output routes, a core of preset %s has %d",
+				g.Populations[sl.pop].Name, sl.start, sl.start+sl.count-1, n, c.spec.Name, c.spec.Core.MaxRoutes)
+		}
+		c.stats.Routes += len(ic.RouteCore)
+	}
+	c.emitRest(img, routes)
+	return img
+}
+
+// emitRoutes appends the routes of slice sl's neurons to its core.
+func (c *compilation) emitRoutes(ic *image.Core, sl *slice, routes [][][]route) {
+	g := c.g
+	{
 		for i := sl.start; i < sl.start+sl.count; i++ {
 			if lim := c.spec.Core.MaxRoutesPerNeuron; lim > 0 && len(routes[sl.pop][i]) > lim && !c.reportedFanout[sl.pop] {
 				c.reportedFanout[sl.pop] = true
@@ -597,19 +717,19 @@ func (c *compilation) emit() *image.Image {
 			}
 			ic.RouteStart = append(ic.RouteStart, uint32(len(ic.RouteCore)))
 		}
-		if n := len(ic.RouteCore); n > c.spec.Core.MaxRoutes {
-			c.errs.Add(g.Populations[sl.pop].Pos, "population %s: neurons %d..%d need %d output routes, a core of preset %s has %d",
-				g.Populations[sl.pop].Name, sl.start, sl.start+sl.count-1, n, c.spec.Name, c.spec.Core.MaxRoutes)
-		}
-		c.stats.Routes += len(ic.RouteCore)
 	}
+}
+
+// emitRest adds the inputs, populations and probes to the image.
+func (c *compilation) emitRest(img *image.Image, routes [][][]route) {
+	g := c.g
 	// Inputs, populations, probes.
 	for p := range g.Populations {
 		pop := &g.Populations[p]
 		ip := image.Population{Name: pop.Name, Size: int32(pop.Size), IsInput: pop.IsInput()}
 		for _, k := range c.popSlices[p] {
 			sl := &c.slices[k]
-			ip.Slices = append(ip.Slices, image.Slice{Core: sl.core, Offset: 0, Start: sl.start, Count: sl.count})
+			ip.Slices = append(ip.Slices, image.Slice{Core: sl.core, Offset: sl.offset, Start: sl.start, Count: sl.count})
 		}
 		img.Populations = append(img.Populations, ip)
 		if !pop.IsInput() {
@@ -663,5 +783,4 @@ func (c *compilation) emit() *image.Image {
 		}
 		img.Probes = append(img.Probes, ip)
 	}
-	return img
 }

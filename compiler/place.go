@@ -32,6 +32,9 @@ type Options struct {
 	Rates map[string][]float64
 	// Progress, if set, is told the fraction of annealing done.
 	Progress func(done, total int)
+	// Pack lets small populations share a core (see compilation.pack);
+	// without it every population has cores of its own.
+	Pack bool
 }
 
 // trafficEdge is expected spike traffic (packets per step) from slice a to
@@ -45,7 +48,7 @@ type trafficEdge struct {
 // step between slices: a neuron sends one packet per destination slice per
 // spike.
 func (c *compilation) traffic(opts Options) []trafficEdge {
-	host := len(c.slices)
+	host := len(c.members)
 	sum := map[[2]int]float64{}
 	seen := map[[3]int]bool{} // (pre pop, pre neuron, dst slice)
 	for k := range c.g.Projections {
@@ -53,7 +56,7 @@ func (c *compilation) traffic(opts Options) []trafficEdge {
 		pre, post := c.popIndex[pr.Pre], c.popIndex[pr.Post]
 		rates := opts.Rates[pr.Pre]
 		for _, s := range c.syn[k] {
-			dst := c.sliceOf(post, s.post)
+			dst := c.slices[c.sliceOf(post, s.post)].group
 			key := [3]int{pre, int(s.pre), dst}
 			if seen[key] {
 				continue
@@ -61,7 +64,7 @@ func (c *compilation) traffic(opts Options) []trafficEdge {
 			seen[key] = true
 			src := host
 			if !c.g.Populations[pre].IsInput() {
-				src = c.sliceOf(pre, s.pre)
+				src = c.slices[c.sliceOf(pre, s.pre)].group
 			}
 			rate := 1.0
 			if int(s.pre) < len(rates) {
@@ -125,7 +128,7 @@ func (p *placer) local(i int, at int32, skip int) float64 {
 // place assigns a core to every slice, and records the predicted hop
 // traffic of the result and of in-order placement.
 func (c *compilation) place(opts Options) {
-	n := len(c.slices)
+	n := len(c.members)
 	total := c.spec.Mesh.Cores()
 	if n > total {
 		return // partition reported it
@@ -159,7 +162,7 @@ func (c *compilation) place(opts Options) {
 		return
 	}
 	for i := range c.slices {
-		c.slices[i].core = p.core[i]
+		c.slices[i].core = p.core[c.slices[i].group]
 	}
 	c.stats.HopTraffic = p.cost(edges)
 }

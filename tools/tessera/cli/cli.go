@@ -58,6 +58,7 @@ type placeFlags struct {
 	seed      uint64
 	rates     string
 	dt        string // NIR files: the time step
+	pack      bool
 	sanafe    string // SANA-FE architecture file: the network is a SANA-FE SNN file
 }
 
@@ -137,12 +138,13 @@ func (pf *placeFlags) add(cmd *cobra.Command) {
 	f.StringVar(&pf.placement, "placement", string(compiler.PlaceAnneal), "placement: anneal, greedy or inorder")
 	f.Uint64Var(&pf.seed, "place-seed", 1, "placement seed (annealing)")
 	f.StringVar(&pf.rates, "rates", "", "output directory of an earlier run (report.json, spikes.csv): place by its measured spike rates")
+	f.BoolVar(&pf.pack, "pack", false, "let small populations share cores (same neuron model, no plastic input)")
 	f.StringVar(&pf.dt, "dt", "", "time step for NIR graphs (.nir), e.g. 1ms")
 	f.StringVar(&pf.sanafe, "sanafe-arch", "", "SANA-FE architecture file: read the network as a SANA-FE SNN file and use this chip (instead of --preset)")
 }
 
 func (pf *placeFlags) options() (compiler.Options, error) {
-	opts := compiler.Options{Placement: compiler.Placement(pf.placement), Seed: pf.seed}
+	opts := compiler.Options{Placement: compiler.Placement(pf.placement), Seed: pf.seed, Pack: pf.pack}
 	if pf.rates != "" {
 		r, err := chip.ReadRates(pf.rates)
 		if err != nil {
