@@ -295,7 +295,7 @@ func (im *importer) linOp(n *Node) (*linOp, error) {
 					i, s, x, im.dt, core.MaxDelayLimit)
 			}
 			q := math.Round(x)
-			im.rep.Delays.add(x, q, false)
+			im.rep.Delays.Add(x, q, false)
 			op.steps = append(op.steps, int32(q))
 		}
 		if len(op.steps) == 0 {

@@ -158,10 +158,10 @@ func (im *importer) populations(out *graph.Graph, consts map[*fnode][]float64) {
 		for j, e := range ns {
 			pi.k[j], pi.gain[j], pi.cgain[j], pi.leak[j] = e.k, e.gain, e.cg, e.leak
 			if e.alphaMem > 0 {
-				im.rep.Decays.add(e.alphaMem, float64(e.dv)/4096, e.dvClip)
+				im.rep.Decays.Add(e.alphaMem, float64(e.dv)/4096, e.dvClip)
 			}
 			if e.alphaSyn > 0 {
-				im.rep.Decays.add(e.alphaSyn, float64(e.du+1)/4096, e.duClip)
+				im.rep.Decays.Add(e.alphaSyn, float64(e.du+1)/4096, e.duClip)
 			}
 			kk := key{e.du, e.dv}
 			g, ok := groups[kk]
@@ -261,7 +261,7 @@ func (im *importer) bias(x float64) (int32, int32) {
 	if lim := min(limit, biasMantMax); math.Abs(m) > lim {
 		m, clipped = math.Copysign(lim, m), true
 	}
-	im.rep.Biases.add(x, math.Ldexp(m, exp), clipped)
+	im.rep.Biases.Add(x, math.Ldexp(m, exp), clipped)
 	return int32(m), int32(exp)
 }
 
@@ -463,7 +463,7 @@ func (im *importer) project(out *graph.Graph, s, t *fnode, v svec) int {
 		q := math.Round(sy.x/unit/step) * step
 		clipped := math.Abs(q) > qmax
 		q = min(max(q, -qmax), qmax)
-		im.rep.Weights.add(sy.x, q*unit, clipped)
+		im.rep.Weights.Add(sy.x, q*unit, clipped)
 		if q == 0 {
 			continue
 		}
@@ -483,11 +483,7 @@ func (im *importer) project(out *graph.Graph, s, t *fnode, v svec) int {
 	}
 	stat.WorstRel = im.rep.Weights.WorstRel
 	merged := before
-	merged.N += im.rep.Weights.N
-	merged.sum += im.rep.Weights.sum
-	merged.WorstRel = max(merged.WorstRel, im.rep.Weights.WorstRel)
-	merged.Clipped += im.rep.Weights.Clipped
-	merged.Zeroed += im.rep.Weights.Zeroed
+	merged.Merge(im.rep.Weights)
 	im.rep.Weights = merged
 	slices.SortFunc(keys, func(a, b pkey) int {
 		return cmp.Or(cmp.Compare(a.pre, b.pre), cmp.Compare(a.post, b.post), cmp.Compare(a.dup, b.dup))

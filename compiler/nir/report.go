@@ -1,8 +1,9 @@
 package nir
 
 import (
+	"github.com/tessera-sim/tessera/compiler/quantstat"
+
 	"fmt"
-	"math"
 	"strings"
 )
 
@@ -29,46 +30,9 @@ type Report struct {
 	Notes []string
 }
 
-// Quant is the quantization error of one kind of value: only values whose
-// ideal is non-zero are counted.
-type Quant struct {
-	N        int     // values quantized
-	WorstRel float64 // largest |got − ideal| / |ideal|
-	MeanRel  float64 // mean of the same
-	Clipped  int     // values outside the representable range, clipped to it
-	Zeroed   int     // non-zero values that became zero
-	sum      float64
-}
-
-func (q *Quant) add(ideal, got float64, clipped bool) {
-	if ideal == 0 {
-		return
-	}
-	q.N++
-	rel := math.Abs(got-ideal) / math.Abs(ideal)
-	q.sum += rel
-	q.WorstRel = max(q.WorstRel, rel)
-	if clipped {
-		q.Clipped++
-	}
-	if got == 0 {
-		q.Zeroed++
-	}
-}
-
-func (q *Quant) finish() {
-	if q.N > 0 {
-		q.MeanRel = q.sum / float64(q.N)
-	}
-}
-
-func (q Quant) String() string {
-	if q.N == 0 {
-		return "none"
-	}
-	return fmt.Sprintf("%d values, worst %.3g%%, mean %.3g%%, %d clipped, %d zeroed",
-		q.N, 100*q.WorstRel, 100*q.MeanRel, q.Clipped, q.Zeroed)
-}
+// Quant is the quantization error of one kind of value (see
+// compiler/quantstat).
+type Quant = quantstat.Stat
 
 // PopulationMap says which population holds which elements of a NIR node.
 type PopulationMap struct {
@@ -89,10 +53,10 @@ type ProjectionStat struct {
 }
 
 func (r *Report) finish() {
-	r.Weights.finish()
-	r.Decays.finish()
-	r.Biases.finish()
-	r.Delays.finish()
+	r.Weights.Finish()
+	r.Decays.Finish()
+	r.Biases.Finish()
+	r.Delays.Finish()
 }
 
 // String is a compact, stable text form of the report.

@@ -1,6 +1,8 @@
 package sanafe
 
 import (
+	"github.com/tessera-sim/tessera/compiler/quantstat"
+
 	"cmp"
 	"fmt"
 	"hash/fnv"
@@ -64,51 +66,10 @@ type ProjectionInfo struct {
 	Weights   Quant
 }
 
-// Quant is the quantization error of one kind of value. Only values whose
-// ideal is non-zero are counted.
-type Quant struct {
-	N        int     // values quantized
-	WorstAbs float64 // largest |got − ideal|, in SANA-FE units
-	WorstRel float64 // largest |got − ideal| / |ideal|
-	MeanRel  float64
-	Clipped  int // values outside the representable range, clipped to it
-	Zeroed   int // non-zero values that became zero
-	sum      float64
-}
-
-func (q *Quant) add(ideal, got float64, clipped bool) {
-	if ideal == 0 {
-		return
-	}
-	q.N++
-	d := math.Abs(got - ideal)
-	q.WorstAbs = max(q.WorstAbs, d)
-	rel := d / math.Abs(ideal)
-	q.sum += rel
-	q.WorstRel = max(q.WorstRel, rel)
-	if clipped {
-		q.Clipped++
-	}
-	if got == 0 {
-		q.Zeroed++
-	}
-}
-
-func (q *Quant) merge(o Quant) {
-	q.N += o.N
-	q.sum += o.sum
-	q.WorstAbs = max(q.WorstAbs, o.WorstAbs)
-	q.WorstRel = max(q.WorstRel, o.WorstRel)
-	q.Clipped += o.Clipped
-	q.Zeroed += o.Zeroed
-	q.finish()
-}
-
-func (q *Quant) finish() {
-	if q.N > 0 {
-		q.MeanRel = q.sum / float64(q.N)
-	}
-}
+// Quant is the quantization error of one kind of value (see
+// compiler/quantstat); its String adds the worst absolute error, in
+// SANA-FE's units.
+type Quant struct{ quantstat.Stat }
 
 // MainUnits names the synapse unit that prices the most synapses and the
 // soma unit of the most LIF neurons: ReadArchWith(arch, MainUnits())
@@ -225,13 +186,13 @@ func (s *snnReader) build() (*graph.Graph, Mapping) {
 		pr, info := s.project(b, exps[b.group])
 		g.Projections = append(g.Projections, pr)
 		s.rep.Projections = append(s.rep.Projections, info)
-		s.rep.Weights.merge(info.Weights)
+		s.rep.Weights.Merge(info.Weights.Stat)
 		s.rep.Synapses += info.Synapses
 	}
-	s.rep.Weights.finish()
-	s.rep.Biases.finish()
-	s.rep.Thresholds.finish()
-	s.rep.Decays.finish()
+	s.rep.Weights.Finish()
+	s.rep.Biases.Finish()
+	s.rep.Thresholds.Finish()
+	s.rep.Decays.Finish()
 	if !opts.NoProbes {
 		g.Probes = s.probes()
 	}
@@ -247,11 +208,11 @@ func (s *snnReader) neuronParams(p *popBuild) graph.NeuronParams {
 	// Input current: I ← I·input_decay + in is u ← u·(4096−(du+1))/4096 + in.
 	du := math.Round(4095 - 4096*k.idecay)
 	np.Du = int32(min(max(du, 0), core.DecayMax))
-	s.rep.Decays.add(1-k.idecay, float64(np.Du+1)/4096, du < 0)
+	s.rep.Decays.Add(1-k.idecay, float64(np.Du+1)/4096, du < 0)
 	// Potential: V ← V·leak_decay is v ← v·(4096−dv)/4096.
 	dv := math.Round(4096 * (1 - k.leak))
 	np.Dv = int32(min(max(dv, 0), core.DecayMax))
-	s.rep.Decays.add(1-k.leak, float64(np.Dv)/4096, dv > core.DecayMax)
+	s.rep.Decays.Add(1-k.leak, float64(np.Dv)/4096, dv > core.DecayMax)
 	if np.Du == core.DecayMax && np.Dv == 0 {
 		np.Model = "if"
 	}
@@ -263,7 +224,7 @@ func (s *snnReader) neuronParams(p *popBuild) graph.NeuronParams {
 	clipped := vth > core.VthMax
 	vth = min(vth, core.VthMax)
 	np.Vth = int32(vth)
-	s.rep.Thresholds.add(k.thr, vth/f, clipped)
+	s.rep.Thresholds.Add(k.thr, vth/f, clipped)
 	if clipped {
 		s.note("population %s: threshold %g is above the largest threshold mantissa %d; clipped", p.name, k.thr, core.VthMax)
 	}
@@ -279,7 +240,7 @@ func (s *snnReader) neuronParams(p *popBuild) graph.NeuronParams {
 		b := p.attrs(i).bias
 		mant, exp, clip := biasMantExp(b * 64 * f)
 		np.BiasMant[i], np.BiasExp[i] = mant, exp
-		s.rep.Biases.add(b, float64(mant)*math.Ldexp(1, int(exp))/64/f, clip)
+		s.rep.Biases.Add(b, float64(mant)*math.Ldexp(1, int(exp))/64/f, clip)
 	}
 	return np
 }
@@ -415,12 +376,12 @@ func (s *snnReader) project(b *bucket, best int) (graph.Projection, ProjectionIn
 	for i, w := range b.w {
 		m, clipped := quant(w*f, best)
 		wq[i] = int32(m)
-		q.add(w, math.Ldexp(m, best)/f, clipped)
+		q.Add(w, math.Ldexp(m, best)/f, clipped)
 		if w == 0 {
 			s.rep.ZeroWeights++
 		}
 	}
-	q.finish()
+	q.Finish()
 	if b.d != nil {
 		dq = b.d
 	}
