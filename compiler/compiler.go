@@ -235,6 +235,17 @@ func (c *compilation) expand() {
 				add(p.Pre, p.Post, w, d)
 			}
 		}
+		if wi := pr.WeightInit; wi != nil {
+			// One stream per projection, in synapse generation order.
+			rng := rand.New(rand.NewPCG(wi.Seed, 0x3e1a7))
+			explicit := pr.Conn.Kind == graph.List
+			for i := range out {
+				if explicit && pr.Conn.Pairs[i].Weight != nil {
+					continue
+				}
+				out[i].weight = wi.Lo + int32(rng.IntN(int(wi.Hi-wi.Lo)+1))
+			}
+		}
 		badW, badD := 0, 0
 		for _, s := range out {
 			if s.weight < wmin || s.weight > wmax {
@@ -628,6 +639,8 @@ func (c *compilation) emit() *image.Image {
 		ic.AxonStart = []uint32{0}
 		var last axonKey
 		plasticOf := map[int32]int{} // projection → index in ic.Plastic
+		type plasticSyn struct{ pre, post, w int32 }
+		plasticW := map[int][]plasticSyn{}
 		for k, s := range syns {
 			if k > 0 && s.axon != last {
 				ic.AxonStart = append(ic.AxonStart, uint32(len(ic.SynNeuron)))
@@ -650,6 +663,7 @@ func (c *compilation) emit() *image.Image {
 					pg.Axons = append(pg.Axons, axon)
 					pg.PreNeurons = append(pg.PreNeurons, s.axon.neuron)
 				}
+				plasticW[gi] = append(plasticW[gi], plasticSyn{pre: int32(len(pg.Axons) - 1), post: s.neuron, w: s.weight})
 				continue
 			}
 			cls, ok := classOf[s.exp]
@@ -667,12 +681,12 @@ func (c *compilation) emit() *image.Image {
 			ic.AxonStart = append(ic.AxonStart, uint32(len(ic.SynNeuron)))
 		}
 		// Plastic projections are all-to-all: every (post, pre) pair
-		// exists and starts at the projection's weight.
-		for proj, gi := range plasticOf {
+		// exists, with the weight its synapse was generated with.
+		for _, gi := range plasticOf {
 			pg := &ic.Plastic[gi]
 			pg.Weights = make([]int32, ic.NumNeurons()*len(pg.Axons))
-			for i := range pg.Weights {
-				pg.Weights[i] = g.Projections[proj].Weight
+			for _, ps := range plasticW[gi] {
+				pg.Weights[int(ps.post)*len(pg.Axons)+int(ps.pre)] = ps.w
 			}
 		}
 		if len(ic.WeightExp) == 0 {

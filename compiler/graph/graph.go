@@ -113,8 +113,12 @@ type Projection struct {
 	Pre, Post string
 	Conn      Connectivity
 	Weight    int32 // default weight for generated synapses (signed)
-	WeightExp int32 // a_in = (sum of weights) shifted by WeightExp (left if > 0)
-	Delay     int32 // default delay in timesteps
+	// WeightInit, if set, draws each generated synapse's weight instead:
+	// uniformly from Lo..Hi inclusive, from a generator seeded by Seed
+	// (pairs of a list that give their own weight keep it).
+	WeightInit *WeightInit
+	WeightExp  int32 // a_in = (sum of weights) shifted by WeightExp (left if > 0)
+	Delay      int32 // default delay in timesteps
 	// Plasticity, if set, makes the projection's synapses learn on the
 	// chip. Plastic projections are all-to-all, without delays.
 	Plasticity *Plasticity
@@ -134,6 +138,12 @@ type Plasticity struct {
 	SignMode      learn.SignMode
 	NumWeightBits int32
 	Pos           Pos
+}
+
+// WeightInit is a seeded random initial weight.
+type WeightInit struct {
+	Lo, Hi int32
+	Seed   uint64
 }
 
 // Connectivity is a projection's rule for which synapses exist.
