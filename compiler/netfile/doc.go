@@ -13,9 +13,11 @@
 // populations with integer Loihi LIF parameters (or non-leaky IF ones) and
 // model options (refractory period, adaptive threshold, graded spikes,
 // noise; see core.Model), input sources (a spike raster, inline or in a CSV
-// file, or a seeded Poisson process), projections between them (optionally
-// plastic: a learning rule of package core/learn, named or written out, with
-// its traces and sign mode) and probes. A short one:
+// file, or a seeded Poisson process), projections between them (with one
+// weight, or a seeded random weight for each synapse, weight: {uniform:
+// [lo, hi], seed: s}; optionally plastic: a learning rule of package
+// core/learn, named or written out, with its traces and sign mode) and
+// probes. A short one:
 //
 //	name: two-populations
 //	dt: 1ms
@@ -43,7 +45,7 @@
 // range of every value, mandatory fields, fields that depend on others
 // (dtheta needs a theta_step, noise_exp a noise; model if sets du and dv and
 // refuses them; a plastic projection is all_to_all, without delay, with a
-// weight that fits its sign mode), names that refer to populations, list
+// weight that fits its sign mode, both bounds of a random one), names that refer to populations, list
 // lengths against population sizes, duplicates. Learning rules are parsed,
 // and an error in one is reported at its character in the file. Nothing is coerced or silently defaulted: an
 // unknown field is an error (with the closest allowed name when it looks like
@@ -67,7 +69,8 @@
 // It does not check hardware capacities (neurons per core, synapse memory),
 // which depend on the preset; the partitioner does. It does not generate
 // synapses from a connectivity rule or draw random numbers; the graph keeps the
-// rule and its seed. It does not convert biological units: only units:
+// rule and its seed, and a random weight's bounds and seed
+// (graph.Projection.WeightInit, with Weight set to the lower bound). It does not convert biological units: only units:
 // hardware exists so far.
 //
 // Parse never panics. The memory it needs grows with the sizes declared in

@@ -24,6 +24,7 @@ const (
 	secRaster           = "raster"
 	secPoisson          = "poisson"
 	secProjection       = "projection"
+	secWeight           = "weight" // a projection's random weight
 	secConnectivity     = "connectivity"
 	secFixedProbability = "fixed_probability"
 	secProbe            = "probe"
@@ -63,6 +64,7 @@ var sections = map[string][]field{
 		{"name", false}, {"pre", true}, {"post", true}, {"connectivity", true},
 		{"weight", false}, {"weight_exp", false}, {"delay", false}, {"plasticity", false},
 	},
+	secWeight: {{"uniform", true}, {"seed", true}},
 	secPlasticity: {
 		{"rule", true}, {"t_epoch", false},
 		{"x1", false}, {"x2", false}, {"y1", false}, {"y2", false}, {"y3", false},
@@ -142,6 +144,13 @@ var synonyms = map[string]string{
 	"weight_bits":   "num_weight_bits",
 	"stdp":          "pair_stdp",
 	"decay":         "tau",
+	// Random weights.
+	"range":  "uniform",
+	"random": "uniform",
+	"min":    "uniform",
+	"max":    "uniform",
+	"lo":     "uniform",
+	"hi":     "uniform",
 }
 
 // suggest returns the word of allowed that the user probably meant by word,

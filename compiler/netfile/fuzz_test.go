@@ -133,6 +133,9 @@ func checkGraph(t *testing.T, g *graph.Graph) {
 		if pr.Weight < minWeight || pr.Weight > maxWeight || pr.WeightExp < minWExp || pr.WeightExp > maxWExp || pr.Delay < 0 || pr.Delay > maxDelay {
 			fail("projection %s: %+v", pr.Name, pr)
 		}
+		if wi := pr.WeightInit; wi != nil && (wi.Lo < minWeight || wi.Hi > maxWeight || wi.Lo > wi.Hi || pr.Weight != wi.Lo) {
+			fail("projection %s: weight %d, random weight %+v", pr.Name, pr.Weight, *wi)
+		}
 		switch pr.Conn.Kind {
 		case graph.AllToAll:
 		case graph.OneToOne:
@@ -176,8 +179,8 @@ func checkGraph(t *testing.T, g *graph.Graph) {
 }
 
 // checkPlasticity fails t unless the plastic projection pr is all_to_all
-// without delay, its weight fits its sign mode, and its plasticity is in
-// range and accepted by the learning engine.
+// without delay, its weight (both bounds of a random one) fits its sign
+// mode, and its plasticity is in range and accepted by the learning engine.
 func checkPlasticity(t *testing.T, pr graph.Projection) {
 	t.Helper()
 	pl := pr.Plasticity
@@ -194,6 +197,9 @@ func checkPlasticity(t *testing.T, pr graph.Projection) {
 	}
 	if lo, hi := signBounds(pl.SignMode); pr.Weight < lo || pr.Weight > hi {
 		t.Fatalf("plastic projection %s: weight %d in sign mode %s", pr.Name, pr.Weight, pl.SignMode)
+	}
+	if lo, hi := signBounds(pl.SignMode); pr.WeightInit != nil && (pr.WeightInit.Lo < lo || pr.WeightInit.Hi > hi) {
+		t.Fatalf("plastic projection %s: random weight %+v in sign mode %s", pr.Name, *pr.WeightInit, pl.SignMode)
 	}
 	if pl.Pos.Line < 1 || pl.RulePos.Line < 1 {
 		t.Fatalf("plastic projection %s: positions %v, %v", pr.Name, pl.Pos, pl.RulePos)

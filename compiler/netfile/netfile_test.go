@@ -135,7 +135,7 @@ func TestParsePoissonAndRasterFile(t *testing.T) {
 
 // TestYAMLAndJSONAgree parses the same network written in YAML and in JSON.
 func TestYAMLAndJSONAgree(t *testing.T) {
-	for _, name := range []string{"two_populations", "poisson_raster_file", "model_options", "plasticity"} {
+	for _, name := range []string{"two_populations", "poisson_raster_file", "model_options", "plasticity", "random_weights"} {
 		t.Run(name, func(t *testing.T) {
 			y, err := netfile.ParseFile(filepath.Join("testdata", name+".yaml"))
 			require.NoError(t, err)
@@ -294,6 +294,7 @@ func TestDocExamples(t *testing.T) {
 		"two-populations": "testdata/two_populations.yaml",
 		"model-options":   "testdata/model_options.yaml",
 		"plasticity":      "testdata/plasticity.yaml",
+		"random-weights":  "testdata/random_weights.yaml",
 	}
 	found := map[string]int{}
 	for _, lang := range []string{"yaml", "json"} {
@@ -311,6 +312,7 @@ func TestDocExamples(t *testing.T) {
 			found[g.Name+" in "+lang]++
 		}
 	}
-	assert.Equal(t, map[string]int{"two-populations in yaml": 1, "two-populations in json": 1, "model-options in yaml": 1, "plasticity in yaml": 1}, found,
+	assert.Equal(t, map[string]int{"two-populations in yaml": 1, "two-populations in json": 1, "model-options in yaml": 1, "plasticity in yaml": 1,
+		"random-weights in yaml": 1}, found,
 		"examples found in %s", doc)
 }

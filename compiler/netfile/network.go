@@ -547,13 +547,17 @@ func (p *parser) projection(f *fields) graph.Projection {
 	if n := f.get("connectivity"); n != nil {
 		pr.Conn, allWeights = p.connectivity(n, pre, post)
 	}
-	weightOK, weightExpOK := false, true
+	var w weightSpec
+	weightExpOK := true
 	if n := f.get("weight"); n != nil {
-		pr.Weight, weightOK = p.int32In(n, "weight", minWeight, maxWeight)
+		w = p.weight(n)
+		pr.Weight, pr.WeightInit = w.value, w.init
 	} else if !allWeights && f.has("connectivity") {
-		hint := ""
+		// A random weight is given as weight too: only a list whose pairs
+		// all give their own weight needs none.
+		hint := " (give weight: 100, or weight: {uniform: [lo, hi], seed: 1} for random weights)"
 		if pr.Conn.Kind == graph.List {
-			hint = " (or give a weight in every pair of the list, as [pre, post, weight])"
+			hint = " (or give a weight in every pair of the list, as [pre, post, weight]; or a random weight, weight: {uniform: [lo, hi], seed: 1}, for the pairs without one)"
 		}
 		p.errorf(f.node, "missing mandatory field \"weight\" in %s%s", f.label, hint)
 	}
@@ -564,9 +568,78 @@ func (p *parser) projection(f *fields) graph.Projection {
 		pr.Delay, _ = p.int32In(n, "delay", 0, maxDelay)
 	}
 	if n := f.get("plasticity"); n != nil {
-		p.plasticProjection(f, n, &pr, weightOK, weightExpOK)
+		p.plasticProjection(f, n, &pr, w, weightExpOK)
 	}
 	return pr
+}
+
+// weightSpec is a projection's weight as read: one integer, or a random
+// weight drawn uniformly from lo..hi.
+type weightSpec struct {
+	value int32             // the weight, or lo for a random weight
+	init  *graph.WeightInit // nil for one integer
+	ok    bool              // valid
+	node  *yaml.Node        // the integer, or the list [lo, hi]
+	lo    *yaml.Node        // the bounds of a random weight
+	hi    *yaml.Node        //
+}
+
+// weight reads a projection's weight: an integer, or a mapping
+// {uniform: [lo, hi], seed: s} for a weight drawn for each synapse.
+func (p *parser) weight(n *yaml.Node) weightSpec {
+	var w weightSpec
+	n, ok := p.resolve(n)
+	if !ok {
+		return w
+	}
+	w.node = n
+	switch n.Kind {
+	case yaml.MappingNode:
+		return p.randomWeight(n)
+	case yaml.SequenceNode:
+		p.typeError(n, "weight", fmt.Sprintf("an integer in %d..%d, or a mapping {uniform: [lo, hi], seed: s} for random weights", minWeight, maxWeight))
+		return w
+	}
+	w.value, w.ok = p.int32In(n, "weight", minWeight, maxWeight)
+	return w
+}
+
+// randomWeight reads weight: {uniform: [lo, hi], seed: s}. The projection's
+// weight is lo, so that code that needs one weight has a valid one.
+func (p *parser) randomWeight(n *yaml.Node) weightSpec {
+	var w weightSpec
+	f, _ := p.mapping(n, secWeight, "weight")
+	wi := &graph.WeightInit{}
+	uniformOK, seedOK := false, false
+	if u := f.get("uniform"); u != nil {
+		want := fmt.Sprintf("a list of two integers [lo, hi], each in %d..%d", minWeight, maxWeight)
+		if items, ok := p.list(u, "uniform", want); ok {
+			u, _ = p.resolve(u)
+			w.node = u
+			if len(items) != 2 {
+				p.errorf(u, "uniform must be %s; got %d values", want, len(items))
+			} else {
+				lo, loOK := p.int32In(items[0], "uniform lo", minWeight, maxWeight)
+				hi, hiOK := p.int32In(items[1], "uniform hi", minWeight, maxWeight)
+				w.lo, _ = p.resolve(items[0])
+				w.hi, _ = p.resolve(items[1])
+				switch {
+				case !loOK || !hiOK:
+				case lo > hi:
+					p.errorf(u, "uniform lo %d is greater than hi %d; write the bounds in order, as [%d, %d]", lo, hi, hi, lo)
+				default:
+					wi.Lo, wi.Hi, uniformOK = lo, hi, true
+				}
+			}
+		}
+	}
+	if s := f.get("seed"); s != nil {
+		wi.Seed, seedOK = p.seed(s, "seed")
+	}
+	if uniformOK && seedOK {
+		w.value, w.init, w.ok = wi.Lo, wi, true
+	}
+	return w
 }
 
 // connectivity reads a projection's rule. pre and post are nil when unknown.

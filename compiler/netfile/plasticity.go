@@ -53,8 +53,8 @@ func namedRules() []string {
 
 // plasticProjection reads the plasticity block n of the projection f and
 // checks it against the projection's other fields (read into pr before):
-// weightOK and weightExpOK say whether weight and weight_exp were valid.
-func (p *parser) plasticProjection(f *fields, n *yaml.Node, pr *graph.Projection, weightOK, weightExpOK bool) {
+// w is its weight as read, and weightExpOK says whether weight_exp was valid.
+func (p *parser) plasticProjection(f *fields, n *yaml.Node, pr *graph.Projection, w weightSpec, weightExpOK bool) {
 	pl, rule, ok, signOK := p.plasticity(n)
 	if pl == nil {
 		return
@@ -68,12 +68,8 @@ func (p *parser) plasticProjection(f *fields, n *yaml.Node, pr *graph.Projection
 		d, _ = p.resolve(d)
 		p.errorf(d, "plastic synapses have no delay; got delay %d (remove delay, or the projection's plasticity)", pr.Delay)
 	}
-	if w := f.get("weight"); w != nil && weightOK && signOK {
-		if lo, hi := signBounds(pl.SignMode); pr.Weight < lo || pr.Weight > hi {
-			w, _ = p.resolve(w)
-			p.errorf(w, "weight %d does not fit sign_mode %s: a plastic projection's weight must be in %d..%d (excitatory 0..255, inhibitory -255..0, mixed -256..255)",
-				pr.Weight, pl.SignMode, lo, hi)
-		}
+	if w.ok && signOK {
+		p.checkSignMode(w, pl.SignMode)
 	}
 	if !ok || !weightExpOK {
 		return
@@ -94,6 +90,30 @@ func (p *parser) plasticProjection(f *fields, n *yaml.Node, pr *graph.Projection
 	if err := params.Validate(); err != nil {
 		for _, e := range unjoin(err) {
 			p.errorAt(pl.Pos, "invalid plasticity: %s", strings.TrimPrefix(e.Error(), "learn: "))
+		}
+	}
+}
+
+// checkSignMode reports a plastic projection's weight that does not fit its
+// sign mode: the integer, or each bound of a random weight.
+func (p *parser) checkSignMode(w weightSpec, m learn.SignMode) {
+	const modes = "(excitatory 0..255, inhibitory -255..0, mixed -256..255)"
+	lo, hi := signBounds(m)
+	if w.init == nil {
+		if w.value < lo || w.value > hi {
+			p.errorf(w.node, "weight %d does not fit sign_mode %s: a plastic projection's weight must be in %d..%d %s",
+				w.value, m, lo, hi, modes)
+		}
+		return
+	}
+	for _, b := range []struct {
+		name string
+		v    int32
+		at   *yaml.Node
+	}{{"lo", w.init.Lo, w.lo}, {"hi", w.init.Hi, w.hi}} {
+		if b.v < lo || b.v > hi {
+			p.errorf(b.at, "uniform %s %d does not fit sign_mode %s: a plastic projection's weights must all be in %d..%d %s",
+				b.name, b.v, m, lo, hi, modes)
 		}
 	}
 }
