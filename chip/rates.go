@@ -43,6 +43,10 @@ func ReadRates(dir string) (map[string][]float64, error) {
 		return nil, fmt.Errorf("rates: %s: expected the header step,time_ps,population,neuron", path)
 	}
 	counts := map[string][]float64{}
+	// A neuron index sizes its population's slice: bound the total, so a
+	// corrupt file cannot make us allocate gigabytes.
+	const maxTotal = 1 << 24
+	total := 0
 	for {
 		rec, err := r.Read()
 		if errors.Is(err, io.EOF) {
@@ -58,6 +62,11 @@ func ReadRates(dir string) (map[string][]float64, error) {
 		}
 		c := counts[rec[2]]
 		if n >= len(c) {
+			total += n + 1 - len(c)
+			if total > maxTotal {
+				line, _ := r.FieldPos(3)
+				return nil, fmt.Errorf("rates: %s:%d: more than %d neurons in all", path, line, maxTotal)
+			}
 			c = append(c, make([]float64, n+1-len(c))...)
 		}
 		c[n]++
