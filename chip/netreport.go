@@ -15,8 +15,23 @@ func (c *Chip) netCounters() []router.Counters {
 	cyc := c.net.Spec().CyclePS
 	for t := range out {
 		vc := c.net.RouterCounters(mesh.Tile(t))
-		out[t] = router.Counters{HopsEW: vc.HopsEW, HopsNS: vc.HopsNS, Ejected: vc.Ejected,
+		rc := router.Counters{HopsEW: vc.HopsEW, HopsNS: vc.HopsNS, Ejected: vc.Ejected,
 			BusyPS: int64(vc.BusyCycles) * cyc, StallPS: int64(vc.CreditStalls) * cyc}
+		// Flits over a chip-to-chip link are chip hops, not router hops.
+		for _, p := range []router.Port{router.East, router.West, router.North, router.South} {
+			if !c.net.IsChipLink(mesh.Tile(t), p) {
+				continue
+			}
+			lc := c.net.LinkCounters(mesh.Tile(t), p)
+			rc.ChipHops += lc.Flits
+			rc.ChipFJ += lc.EnergyFJ
+			if p == router.East || p == router.West {
+				rc.HopsEW -= lc.Flits
+			} else {
+				rc.HopsNS -= lc.Flits
+			}
+		}
+		out[t] = rc
 	}
 	return out
 }

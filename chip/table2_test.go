@@ -162,7 +162,25 @@ func TestBoardChipToChipLink(t *testing.T) {
 	bad := spec
 	bad.Mesh.ChipWidth = 5
 	assert.ErrorContains(t, bad.Validate(), "not a whole number of 5×4 chips")
-	bad = spec
-	bad.MeshModel = preset.MeshCycle
-	assert.ErrorContains(t, bad.Validate(), "chip-to-chip links")
+
+	// The cycle-accurate mesh takes the same path over the same link.
+	cyc := spec
+	cyc.MeshModel = preset.MeshCycle
+	require.NoError(t, cyc.Validate())
+	rc := reportOf(t, microImage(cyc, false, microCore{id: 0, bias: 8000, route: true}, microCore{id: 32}), 1)
+	assert.Equal(t, rep.Ops.HopsEW, rc.Ops.HopsEW)
+	assert.Equal(t, rep.Ops.ChipHops, rc.Ops.ChipHops)
+	assert.Equal(t, rep.Energy.ChipFJ+rep.Energy.HopEWFJ, rc.Energy.ChipFJ+rc.Energy.HopEWFJ)
+	var chipLinks int
+	for _, l := range rc.Links {
+		if l.EnergyFJ == spec.Mesh.ChipLink.EnergyFJ*l.Flits && l.Flits > 0 && l.Tile == [2]int{7, 0} {
+			chipLinks++
+		}
+	}
+	assert.Equal(t, 1, chipLinks, "the link from tile (7, 0) is the chip link")
+	// Crossing the chip link takes longer than a router hop.
+	nochip := cyc
+	nochip.Mesh.ChipWidth, nochip.Mesh.ChipHeight = 0, 0
+	rn := reportOf(t, microImage(nochip, false, microCore{id: 0, bias: 8000, route: true}, microCore{id: 32}), 1)
+	assert.Greater(t, rc.StepTimePS[0], rn.StepTimePS[0])
 }

@@ -41,6 +41,14 @@ type NetSpec struct {
 	Routing         string `json:"routing" yaml:"routing"`                   // RoutingXY or RoutingTable
 	MulticastGroups int    `json:"multicast_groups" yaml:"multicast_groups"` // table entries for multicast keys
 
+	// A board: the mesh is cut into chips of ChipWidth×ChipHeight tiles;
+	// a link across a chip edge takes ChipLinkCycles (instead of the
+	// router's link cycles) and costs ChipLinkFJ per flit. 0: one chip.
+	ChipWidth      int    `json:"chip_width,omitempty" yaml:"chip_width"`
+	ChipHeight     int    `json:"chip_height,omitempty" yaml:"chip_height"`
+	ChipLinkCycles int    `json:"chip_link_cycles,omitempty" yaml:"chip_link_cycles"`
+	ChipLinkFJ     uint64 `json:"chip_link_fj,omitempty" yaml:"chip_link_fj"`
+
 	// CyclePS is the router clock period, for converting between the chip's
 	// picoseconds and the network's cycles.
 	CyclePS int64 `json:"cycle_ps" yaml:"cycle_ps"`
@@ -75,6 +83,11 @@ func NetSpecFrom(s Spec) NetSpec {
 	n.LinkNSCycles = max(1, int(ns)-(n.Router.HopCycles()-n.Router.LinkCycles))
 	if n.LinkNSCycles == n.Router.LinkCycles {
 		n.LinkNSCycles = 0
+	}
+	if s.Board() {
+		n.ChipWidth, n.ChipHeight, n.ChipLinkFJ = s.ChipWidth, s.ChipHeight, s.ChipLink.EnergyFJ
+		c := (s.ChipLink.LatencyPS + n.CyclePS/2) / n.CyclePS
+		n.ChipLinkCycles = min(max(n.Router.LinkCycles, int(c)-(n.Router.HopCycles()-n.Router.LinkCycles)), router.MaxStageCycles)
 	}
 	if n.Router.VCs*router.PortsFor(n.LocalPorts) > router.MaxInputVCs {
 		n.Router.VCs = max(1, router.MaxInputVCs/router.PortsFor(n.LocalPorts))
@@ -126,6 +139,15 @@ func (s NetSpec) Validate() error {
 				keys, s.Tiles()))
 		}
 	}
+	if s.ChipWidth != 0 || s.ChipHeight != 0 {
+		switch {
+		case s.ChipWidth <= 0 || s.ChipHeight <= 0 || s.Width%s.ChipWidth != 0 || s.Height%s.ChipHeight != 0:
+			errs = append(errs, fmt.Errorf("net spec: the %d×%d mesh is not a whole number of %d×%d chips", s.Width, s.Height, s.ChipWidth, s.ChipHeight))
+		case s.ChipLinkCycles < s.Router.LinkCycles || s.ChipLinkCycles > router.MaxStageCycles:
+			errs = append(errs, fmt.Errorf("net spec: chip_link_cycles must be in %d..%d (at least the router's link), got %d",
+				s.Router.LinkCycles, router.MaxStageCycles, s.ChipLinkCycles))
+		}
+	}
 	if s.CyclePS <= 0 {
 		errs = append(errs, fmt.Errorf("net spec: cycle_ps must be > 0, got %d", s.CyclePS))
 	}
@@ -133,6 +155,25 @@ func (s NetSpec) Validate() error {
 		errs = append(errs, fmt.Errorf("net spec: watchdog_cycles must be > 0, got %d", s.WatchdogCycles))
 	}
 	return errors.Join(errs...)
+}
+
+// crossesChip says whether the link from tile (x, y) through port p
+// crosses a chip edge of a board.
+func (s NetSpec) crossesChip(x, y int, p router.Port) bool {
+	if s.ChipWidth <= 0 || s.ChipHeight <= 0 {
+		return false
+	}
+	switch p {
+	case router.East:
+		return (x+1)%s.ChipWidth == 0
+	case router.West:
+		return x%s.ChipWidth == 0
+	case router.North:
+		return (y+1)%s.ChipHeight == 0
+	case router.South:
+		return y%s.ChipHeight == 0
+	}
+	return false
 }
 
 // Tiles is the number of routers.

@@ -85,6 +85,7 @@ type link struct {
 	creditDelay int32 // input → cycles from switch allocation to credit arrival
 	downP       uint8 // → the downstream router's input port
 	upPort      uint8 // → the upstream router's output port
+	chip        bool  // a chip-to-chip link (boards)
 }
 
 type arrival struct {
@@ -239,6 +240,11 @@ func (n *Network) wire() {
 			if port == router.North || port == router.South {
 				l.flitDelay += nsExtra
 				l.creditDelay += nsExtra
+			}
+			if s.crossesChip(x, y, port) {
+				l.chip = true
+				l.flitDelay = base + int32(s.ChipLinkCycles)
+				l.creditDelay = credit + int32(s.ChipLinkCycles-rs.LinkCycles)
 			}
 		}
 	}
@@ -953,10 +959,12 @@ func (n *Network) LinkCounters(t Tile, p router.Port) LinkCounters {
 	rs := n.spec.Router
 	l := n.links[k]
 	lc.LatencyCycles = int(l.flitDelay) - rs.SwitchAllocCycles - rs.SwitchCycles
-	switch p {
-	case router.East, router.West:
+	switch {
+	case l.chip:
+		lc.EnergyFJ = pc.FlitsOut * n.spec.ChipLinkFJ
+	case p == router.East || p == router.West:
 		lc.EnergyFJ = pc.FlitsOut * n.spec.Cost.HopEW.EnergyFJ
-	case router.North, router.South:
+	case p == router.North || p == router.South:
 		lc.EnergyFJ = pc.FlitsOut * n.spec.Cost.HopNS.EnergyFJ
 	}
 	if l.downR >= 0 {
@@ -965,15 +973,22 @@ func (n *Network) LinkCounters(t Tile, p router.Port) LinkCounters {
 	return lc
 }
 
+// IsChipLink says whether output port p of tile t drives a chip-to-chip
+// link (boards).
+func (n *Network) IsChipLink(t Tile, p router.Port) bool {
+	return n.links[int(t)*n.np+int(p)].chip
+}
+
 // NodeCounters returns the ops of node's network interface.
 func (n *Network) NodeCounters(node int) NodeCounters { return n.nodeC[node] }
 
 // EnergyFJ is the energy of every flit hop so far.
 func (n *Network) EnergyFJ() uint64 {
 	var e uint64
-	for _, r := range n.routers {
-		c := r.Counters()
-		e += c.HopsEW*n.spec.Cost.HopEW.EnergyFJ + c.HopsNS*n.spec.Cost.HopNS.EnergyFJ
+	for t := range n.routers {
+		for _, p := range []router.Port{router.East, router.West, router.North, router.South} {
+			e += n.LinkCounters(Tile(t), p).EnergyFJ
+		}
 	}
 	return e
 }

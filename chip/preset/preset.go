@@ -86,9 +86,6 @@ func (s Spec) Validate() error {
 		errs = append(errs, fmt.Errorf("preset: barrier latency must satisfy 0 ≤ min ≤ max, got %d..%d ps",
 			s.Barrier.MinLatencyPS, s.Barrier.MaxLatencyPS))
 	}
-	if s.MeshModel == MeshCycle && s.Mesh.Board() {
-		errs = append(errs, errors.New("preset: mesh_model cycle does not model chip-to-chip links yet; use the hop model on a board"))
-	}
 	if s.MeshModel != "" && s.MeshModel != MeshHop && s.MeshModel != MeshCycle {
 		errs = append(errs, fmt.Errorf("preset: mesh_model must be %q or %q, got %q", MeshHop, MeshCycle, s.MeshModel))
 	}
