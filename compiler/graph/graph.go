@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/tessera-sim/tessera/compiler/quantstat"
 	"github.com/tessera-sim/tessera/core"
 	"github.com/tessera-sim/tessera/core/learn"
 )
@@ -26,6 +27,16 @@ type Graph struct {
 	Projections []Projection
 	Probes      []Probe
 	Pos         Pos // the file itself
+	// Quantization reports, for front ends that take floats (biological
+	// units, NIR, SANA-FE), how far the integers are from the floats: one
+	// entry per kind of value (e.g. "weights of exc->inh", "decays").
+	Quantization []Quantization
+}
+
+// Quantization is the error of one kind of quantized value.
+type Quantization struct {
+	What string
+	Stat quantstat.Stat
 }
 
 // Population is a group of neurons, or of input channels when Input is set.
