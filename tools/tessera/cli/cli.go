@@ -19,7 +19,9 @@ import (
 	"github.com/tessera-sim/tessera/chip"
 	"github.com/tessera-sim/tessera/chip/preset"
 	"github.com/tessera-sim/tessera/compiler"
+	"github.com/tessera-sim/tessera/compiler/graph"
 	"github.com/tessera-sim/tessera/compiler/image"
+	"github.com/tessera-sim/tessera/compiler/netfile"
 	"github.com/tessera-sim/tessera/compiler/nir"
 	"github.com/tessera-sim/tessera/compiler/sanafe"
 )
@@ -96,6 +98,19 @@ func parseDurationPS(s string) (int64, error) {
 	return 0, fmt.Errorf("duration %q needs a unit (s, ms, us, ns, ps), e.g. 1ms", s)
 }
 
+// quantizationText lists a graph's quantization reports, if any.
+func quantizationText(g *graph.Graph) string {
+	if len(g.Quantization) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString("quantization (floats → integer datapath):")
+	for _, q := range g.Quantization {
+		fmt.Fprintf(&b, "\n  %-32s %v", q.What, q.Stat)
+	}
+	return b.String()
+}
+
 // compileAny compiles a network file or a NIR graph.
 func compileAny(path string, spec preset.Spec, pf *placeFlags) (*image.Image, compiler.Stats, string, error) {
 	opts, err := pf.options()
@@ -115,8 +130,12 @@ func compileAny(path string, spec preset.Spec, pf *placeFlags) (*image.Image, co
 		return img, st, archRep.String() + "\n" + rep.String(), err
 	}
 	if strings.ToLower(filepath.Ext(path)) != ".nir" {
-		img, st, err := compiler.CompileFileWith(path, spec, opts)
-		return img, st, "", err
+		g, err := netfile.ParseFile(path)
+		if err != nil {
+			return nil, compiler.Stats{}, "", err
+		}
+		img, st, err := compiler.CompileWith(g, spec, opts)
+		return img, st, quantizationText(g), err
 	}
 	if pf.dt == "" {
 		return nil, compiler.Stats{}, "", fmt.Errorf("%s: a NIR graph stores no time step: give --dt (e.g. --dt 1ms)", path)
