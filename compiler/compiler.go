@@ -16,6 +16,7 @@ import (
 	"github.com/tessera-sim/tessera/compiler/image"
 	"github.com/tessera-sim/tessera/compiler/netfile"
 	"github.com/tessera-sim/tessera/core"
+	"github.com/tessera-sim/tessera/core/learn"
 )
 
 // Stats describe a compiled image.
@@ -327,6 +328,13 @@ func (c *compilation) accumulate(pop int, start, count, offset int32, types map[
 	for post := start; post < start+count; post++ {
 		for _, k := range c.intoPop[pop] {
 			pre := c.popIndex[c.g.Projections[k].Pre]
+			// A plastic synapse's weight may take any value of its sign
+			// mode: it reserves the full field, not the width of its start.
+			wlo, whi := int32(0), int32(0)
+			plastic := c.g.Projections[k].Plasticity != nil
+			if plastic {
+				wlo, whi = plasticBounds(c.g.Projections[k].Plasticity.SignMode)
+			}
 			idx := c.byPost[k]
 			for _, si := range idx.perm[idx.start[post]:idx.start[post+1]] {
 				s := &c.syn[k][si]
@@ -337,6 +345,9 @@ func (c *compilation) accumulate(pop int, start, count, offset int32, types map[
 						MinNeuron: int(post - start + offset), MaxGap: int(post - start + offset)}})
 				}
 				gr := &c.groups[slot.group]
+				if plastic {
+					gr.g.MinWeight, gr.g.MaxWeight = min(gr.g.MinWeight, wlo), max(gr.g.MaxWeight, whi)
+				}
 				t := int(post - start + offset)
 				gr.g.MaxGap = max(gr.g.MaxGap, t-gr.g.MaxNeuron)
 				gr.g.MaxNeuron = t
@@ -355,6 +366,18 @@ func (c *compilation) accumulate(pop int, start, count, offset int32, types map[
 			}
 		}
 	}
+}
+
+// plasticBounds is the weight range a plastic synapse of a sign mode may
+// reach.
+func plasticBounds(m learn.SignMode) (lo, hi int32) {
+	switch m {
+	case learn.Excitatory:
+		return 0, 255
+	case learn.Inhibitory:
+		return -255, 0
+	}
+	return -256, 255
 }
 
 // groupAcc accumulates one axon's synapse group during sliceNeed.

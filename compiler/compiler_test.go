@@ -130,3 +130,25 @@ func TestCompileFileErrors(t *testing.T) {
 	_, _, err := CompileFile(filepath.Join(t.TempDir(), "nope.yaml"), preset.Small())
 	assert.ErrorIs(t, err, os.ErrNotExist)
 }
+
+// A plastic synapse reserves the full weight field of its sign mode in
+// synapse memory, whatever weight it starts at: learning resources are
+// capacity like any other.
+func TestPlasticSynapsesReserveFullWeights(t *testing.T) {
+	net := func(plastic string) string {
+		return header + `inputs:
+  - {name: in, size: 31, raster: {spikes: [[1, 0]]}}
+populations:
+  - {name: a, size: 16, neuron: {du: 1, dv: 1, vth: 1}}
+projections:
+  - {pre: in, post: a, connectivity: all_to_all, weight: 1` + plastic + `}
+`
+	}
+	_, static, err := compileText(t, preset.Small(), net(""))
+	require.NoError(t, err)
+	assert.Equal(t, 1, static.CoresUsed, "31 axons × (16 one-bit weights + 4) bits fit one core")
+	_, plastic, err := compileText(t, preset.Small(), net(", plasticity: {rule: pair_stdp}"))
+	require.NoError(t, err)
+	// Mixed sign mode: 10-bit weights; 31 × (16·10 + 4) = 5084 > 4096 bits.
+	assert.Equal(t, 2, plastic.CoresUsed)
+}
