@@ -12,7 +12,8 @@
 // in .json is read as strict JSON). It declares the timestep, neuron
 // populations with integer Loihi LIF parameters (or non-leaky IF ones) and
 // model options (refractory period, adaptive threshold, graded spikes,
-// noise; see core.Model), input sources (a spike raster, inline or in a CSV
+// noise; see core.Model) or biological ones that it converts (units: bio,
+// below), input sources (a spike raster, inline or in a CSV
 // file, or a seeded Poisson process), projections between them (with one
 // weight, or a seeded random weight for each synapse, weight: {uniform:
 // [lo, hi], seed: s}; optionally plastic: a learning rule of package
@@ -70,8 +71,19 @@
 // which depend on the preset; the partitioner does. It does not generate
 // synapses from a connectivity rule or draw random numbers; the graph keeps the
 // rule and its seed, and a random weight's bounds and seed
-// (graph.Projection.WeightInit, with Weight set to the lower bound). It does not convert biological units: only units:
-// hardware exists so far.
+// (graph.Projection.WeightInit, with Weight set to the lower bound).
+//
+// # Biological units
+//
+// With units: bio, neurons are written as times and voltages (tau_mem,
+// tau_syn, v_rest, v_reset, v_th, v_init, refractory) and weights as the
+// voltage jump of one spike (weight: 0.5mV). Parse converts them to the same
+// integer fields: the decays from dt/tau, a voltage scale per population
+// that puts v_th − v_reset on vth<<6 (vth = 2^14, halved while a voltage or
+// an incoming weight would not fit), the bias that makes v relax to v_rest,
+// and a weight_exp per projection that fits its largest weight in 8 bits.
+// Graph.Quantization reports the error of each kind of value.
+// docs/network-format.md, "Biological units", has every formula.
 //
 // Parse never panics. The memory it needs grows with the sizes declared in
 // the file (each neuron population is expanded to per-neuron parameter

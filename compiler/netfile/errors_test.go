@@ -137,14 +137,20 @@ func TestParseErrors(t *testing.T) {
 			want: []string{`net.yaml:1:5: dt "1e9s" is too large`},
 		},
 		{
-			name: "units not supported yet",
+			name: "hardware fields under units bio",
 			src:  strings.Replace(okHead, "units: hardware", "units: bio", 1),
-			want: []string{`net.yaml:2:8: units "bio" is not supported yet`},
+			want: []string{
+				`net.yaml:6:13: missing mandatory field "v_rest" in neuron (model lif under units: bio needs tau_mem, tau_syn and v_rest`,
+				`net.yaml:6:13: missing mandatory field "v_reset" in neuron (units: bio needs v_reset and v_th)`,
+				`net.yaml:6:14: du is a units: hardware field; under units: bio give tau_syn instead (or set units: hardware)`,
+				`net.yaml:6:23: dv is a units: hardware field; under units: bio give tau_mem instead`,
+				`net.yaml:6:32: vth is a units: hardware field; under units: bio give v_th instead`,
+			},
 		},
 		{
 			name: "units misspelt",
 			src:  strings.Replace(okHead, "units: hardware", "units: hardwear", 1),
-			want: []string{`net.yaml:2:8: unknown units "hardwear"; did you mean "hardware"? (allowed: hardware)`},
+			want: []string{`net.yaml:2:8: unknown units "hardwear"; did you mean "hardware"? (allowed: hardware, bio)`},
 		},
 		{
 			name: "weight out of range",

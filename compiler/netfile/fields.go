@@ -36,8 +36,8 @@ const (
 type field struct {
 	name string
 	// required fields must always be given. Fields that are mandatory only in
-	// some cases (weight, the source of an input, du and dv for model lif)
-	// are checked in code.
+	// some cases (weight, the source of an input, du and dv for model lif,
+	// vth under units: hardware, v_th under units: bio) are checked in code.
 	required bool
 }
 
@@ -52,10 +52,14 @@ var sections = map[string][]field{
 	},
 	secPopulation: {{"name", true}, {"size", true}, {"neuron", true}},
 	secNeuron: {
-		{"model", false}, {"du", false}, {"dv", false}, {"vth", true},
+		{"model", false}, {"du", false}, {"dv", false}, {"vth", false},
 		{"bias_mant", false}, {"bias_exp", false}, {"u_init", false}, {"v_init", false},
 		{"refractory_steps", false}, {"theta_step", false}, {"dtheta", false},
 		{"graded_bits", false}, {"noise", false}, {"noise_exp", false},
+		// units: bio (see bio.go); the hardware fields above are refused
+		// under bio but v_init and graded_bits, and these under hardware.
+		{"tau_mem", false}, {"tau_syn", false}, {"v_rest", false}, {"v_reset", false},
+		{"v_th", false}, {"refractory", false},
 	},
 	secInput:   {{"name", true}, {"size", true}, {"raster", false}, {"poisson", false}},
 	secRaster:  {{"spikes", false}, {"file", false}},
@@ -118,6 +122,8 @@ var synonyms = map[string]string{
 	"prob":        "p",
 	"probability": "p",
 	"timestep":    "dt",
+	"biological":  "bio",
+	"biology":     "bio",
 	"step":        "dt",
 	"spike":       "spikes",
 	"voltage":     "v",

@@ -1,6 +1,7 @@
 package netfile
 
 import (
+	"math"
 	"os"
 	"path/filepath"
 	"testing"
@@ -154,6 +155,9 @@ func checkGraph(t *testing.T, g *graph.Graph) {
 				if pair.Pre < 0 || int(pair.Pre) >= pre || pair.Post < 0 || int(pair.Post) >= post {
 					fail("projection %s: pair %+v out of range", pr.Name, pair)
 				}
+				if w := pair.Weight; w != nil && (*w < minWeight || *w > maxWeight) {
+					fail("projection %s: pair %+v: weight %d", pr.Name, pair, *w)
+				}
 			}
 		default:
 			fail("projection %s: connectivity %d", pr.Name, pr.Conn.Kind)
@@ -162,6 +166,7 @@ func checkGraph(t *testing.T, g *graph.Graph) {
 			checkPlasticity(t, pr)
 		}
 	}
+	checkQuantization(t, g)
 	for _, pr := range g.Probes {
 		size, ok := sizes[pr.Population]
 		if !ok || !pr.Spikes && !pr.U && !pr.V || inputs[pr.Population] && (pr.U || pr.V) {
@@ -212,5 +217,30 @@ func checkPlasticity(t *testing.T, pr graph.Projection) {
 		SignMode: pl.SignMode, NumWeightBits: int(pl.NumWeightBits), WeightExp: int(pr.WeightExp)}
 	if err := params.Validate(); err != nil {
 		t.Fatalf("plastic projection %s: %v", pr.Name, err)
+	}
+}
+
+// checkQuantization fails t unless the quantization report of a units: bio
+// network has one entry per neuron population for each of decays,
+// thresholds and biases, and one per projection for weights, with finite,
+// consistent counts; hardware networks have none.
+func checkQuantization(t *testing.T, g *graph.Graph) {
+	t.Helper()
+	want := 0
+	for _, pop := range g.Populations {
+		if !pop.IsInput() {
+			want += 3
+		}
+	}
+	want += len(g.Projections)
+	if n := len(g.Quantization); n != 0 && n != want {
+		t.Fatalf("%d quantization entries, want 0 or %d", n, want)
+	}
+	for _, q := range g.Quantization {
+		s := q.Stat
+		finite := !math.IsNaN(s.WorstAbs+s.WorstRel+s.MeanRel) && !math.IsInf(s.WorstAbs+s.WorstRel+s.MeanRel, 0)
+		if q.What == "" || s.N < 0 || s.Clipped > s.N || s.Zeroed > s.N || !finite || s.WorstRel < 0 || s.MeanRel > s.WorstRel*(1+1e-9) {
+			t.Fatalf("quantization %q: %+v", q.What, s)
+		}
 	}
 }

@@ -65,6 +65,14 @@ type parser struct {
 	badList  bool            // populations or inputs is not a list
 	projName map[string]*yaml.Node
 
+	// units: bio. The biological parameters of populations and projections
+	// are kept until every projection is read, then converted.
+	bio      bool
+	bioPops  []*bioNeuron
+	bioProjs []*bioProj
+	pairW    []float64 // the weights of the pair list being read (bio)
+	pairSet  []bool    // which of its pairs give one
+
 	// src is the file's text without a byte order mark, as the YAML and JSON
 	// readers count lines and columns; lineStarts, computed when first
 	// needed, is the offset of each line.

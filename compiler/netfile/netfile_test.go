@@ -295,6 +295,7 @@ func TestDocExamples(t *testing.T) {
 		"model-options":   "testdata/model_options.yaml",
 		"plasticity":      "testdata/plasticity.yaml",
 		"random-weights":  "testdata/random_weights.yaml",
+		"bio-units":       "testdata/bio.yaml",
 	}
 	found := map[string]int{}
 	for _, lang := range []string{"yaml", "json"} {
@@ -313,6 +314,6 @@ func TestDocExamples(t *testing.T) {
 		}
 	}
 	assert.Equal(t, map[string]int{"two-populations in yaml": 1, "two-populations in json": 1, "model-options in yaml": 1, "plasticity in yaml": 1,
-		"random-weights in yaml": 1}, found,
+		"random-weights in yaml": 1, "bio-units in yaml": 1}, found,
 		"examples found in %s", doc)
 }

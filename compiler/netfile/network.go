@@ -55,11 +55,16 @@ func (p *parser) network(root *yaml.Node) *graph.Graph {
 		}
 	}
 	if n := f.get("units"); n != nil {
-		if s, ok := p.str(n, "units"); ok && s != "hardware" {
-			if s == "bio" || s == "biological" {
-				p.errorf(n, "units %s is not supported yet; the only units so far are hardware (integer Loihi fields)", quote(s))
-			} else {
-				p.errorf(n, "unknown units %s%s (allowed: hardware)", quote(clip(s)), didYouMean(s, []string{"hardware"}))
+		if s, ok := p.str(n, "units"); ok {
+			switch s {
+			case "hardware":
+			case "bio":
+				p.bio = true
+			default:
+				units := []string{"hardware", "bio"}
+				p.errorf(n, "unknown units %s%s (allowed: hardware, bio)", quote(clip(s)), didYouMean(s, units))
+				// Read the rest as the units meant, not report every field.
+				p.bio = suggest(s, units) == "bio"
 			}
 		}
 	}
@@ -84,6 +89,9 @@ func (p *parser) network(root *yaml.Node) *graph.Graph {
 	}
 	if n := f.get("projections"); n != nil {
 		p.projections(g, n)
+	}
+	if p.bio {
+		p.convertBio(g, p.bioPops, p.bioProjs)
 	}
 	if n := f.get("probes"); n != nil {
 		p.probes(g, n)
@@ -181,7 +189,12 @@ func (p *parser) populations(g *graph.Graph, n *yaml.Node) {
 			}
 		}
 		if n := f.get("neuron"); n != nil {
-			pop.Neuron = p.neuron(n, r.size)
+			var bn *bioNeuron
+			pop.Neuron, bn = p.neuron(n, r.size)
+			if bn != nil {
+				bn.pop, bn.name = len(g.Populations), pop.Name
+				p.bioPops = append(p.bioPops, bn)
+			}
 		}
 		g.Populations = append(g.Populations, pop)
 	}
@@ -203,11 +216,13 @@ var neuronModels = []string{modelLIF, modelIF}
 var noiseTargets = []core.NoiseTarget{core.NoiseNone, core.NoiseU, core.NoiseV}
 
 // neuron reads a population's neuron parameters; size is -1 if unknown.
-func (p *parser) neuron(n *yaml.Node, size int) graph.NeuronParams {
+// Under units: bio it also returns the biological parameters, which
+// convertBio turns into the integer ones.
+func (p *parser) neuron(n *yaml.Node, size int) (graph.NeuronParams, *bioNeuron) {
 	np := graph.NeuronParams{Model: modelLIF}
 	f, ok := p.mapping(n, secNeuron, "neuron")
 	if !ok {
-		return np
+		return np, nil
 	}
 	known := true // the model is valid (given or by default)
 	if n := f.get("model"); n != nil {
@@ -221,6 +236,14 @@ func (p *parser) neuron(n *yaml.Node, size int) graph.NeuronParams {
 			}
 		}
 	}
+	if p.bio {
+		bn := p.bioNeuronFields(f, &np, known)
+		refractory := np.Options.RefractorySteps
+		np.Options = p.modelOptions(f)
+		np.Options.RefractorySteps = refractory
+		return np, bn
+	}
+	p.rejectFields(f, bioOnly, "hardware")
 	if known && np.Model == modelIF {
 		// The decays are the model; giving them, even as 4095 and 0, is a
 		// mistake about what "if" means.
@@ -248,6 +271,9 @@ func (p *parser) neuron(n *yaml.Node, size int) graph.NeuronParams {
 	}
 	if n := f.get("vth"); n != nil {
 		np.Vth, _ = p.int32In(n, "vth", 0, maxVth)
+	} else if !f.guessed["vth"] {
+		// Mandatory under units: hardware only, so not in the table.
+		p.errorf(f.node, "missing mandatory field %s in %s", quote("vth"), f.label)
 	}
 	mant := p.perNeuron(f, "bias_mant", size, minBias, maxBias)
 	exp := p.perNeuron(f, "bias_exp", size, 0, maxBiasExp)
@@ -258,7 +284,7 @@ func (p *parser) neuron(n *yaml.Node, size int) graph.NeuronParams {
 		p.checkBias(mant, exp)
 	}
 	np.Options = p.modelOptions(f)
-	return np
+	return np, nil
 }
 
 // modelOptions reads the optional fields of core.Model: one value for the
@@ -507,12 +533,24 @@ func (p *parser) projections(g *graph.Graph, n *yaml.Node) {
 		if !ok {
 			continue
 		}
-		g.Projections = append(g.Projections, p.projection(f))
+		pr, bp := p.projection(f)
+		if bp != nil {
+			bp.proj = len(g.Projections)
+			p.bioProjs = append(p.bioProjs, bp)
+		}
+		g.Projections = append(g.Projections, pr)
 	}
 }
 
-func (p *parser) projection(f *fields) graph.Projection {
+// projection reads one projection. Under units: bio it also returns its
+// weights in mV, which convertBio turns into integers.
+func (p *parser) projection(f *fields) (graph.Projection, *bioProj) {
 	pr := graph.Projection{Pos: p.pos(f.node)}
+	var bp *bioProj
+	if p.bio {
+		bp = &bioProj{post: "\x00"} // no population until post is valid
+	}
+	p.pairW, p.pairSet = nil, nil
 	var pre, post *ref
 	if n := f.get("pre"); n != nil {
 		if s, ok := p.str(n, "pre"); ok {
@@ -528,6 +566,9 @@ func (p *parser) projection(f *fields) graph.Projection {
 				n, _ = p.resolve(n)
 				p.errorf(n, "post %s is an input; inputs cannot receive synapses (post must be a neuron population)", quote(s))
 				post = nil
+			}
+			if post != nil && bp != nil {
+				bp.post = s
 			}
 		}
 	}
@@ -549,7 +590,14 @@ func (p *parser) projection(f *fields) graph.Projection {
 	}
 	var w weightSpec
 	weightExpOK := true
-	if n := f.get("weight"); n != nil {
+	if bp != nil {
+		bp.pairs, bp.pairSet = p.pairW, p.pairSet
+		bp.ok = true // a list whose pairs all give a weight needs no weight
+	}
+	if n := f.get("weight"); n != nil && bp != nil {
+		bp.ok = false
+		p.bioWeight(n, bp, &pr)
+	} else if n != nil {
 		w = p.weight(n)
 		pr.Weight, pr.WeightInit = w.value, w.init
 	} else if !allWeights && f.has("connectivity") {
@@ -561,16 +609,22 @@ func (p *parser) projection(f *fields) graph.Projection {
 		}
 		p.errorf(f.node, "missing mandatory field \"weight\" in %s%s", f.label, hint)
 	}
-	if n := f.get("weight_exp"); n != nil {
+	if n := f.get("weight_exp"); n != nil && bp != nil {
+		p.errorf(f.keys["weight_exp"], "weight_exp is chosen by the conversion under units: bio (the largest weight sets it); remove it")
+		bp.ok = false
+	} else if n != nil {
 		pr.WeightExp, weightExpOK = p.int32In(n, "weight_exp", minWExp, maxWExp)
 	}
 	if n := f.get("delay"); n != nil {
 		pr.Delay, _ = p.int32In(n, "delay", 0, maxDelay)
 	}
-	if n := f.get("plasticity"); n != nil {
+	if n := f.get("plasticity"); n != nil && bp != nil {
+		p.errorf(f.keys["plasticity"], "plastic projections are not supported under units: bio yet: a learning rule's weights and traces are in hardware units; use units: hardware for a plastic network")
+		bp.ok = false
+	} else if n != nil {
 		p.plasticProjection(f, n, &pr, w, weightExpOK)
 	}
-	return pr
+	return pr, bp
 }
 
 // weightSpec is a projection's weight as read: one integer, or a random
@@ -755,7 +809,12 @@ func (p *parser) pairList(n *yaml.Node, pre, post *ref, c *graph.Connectivity) b
 		pair.Pre = int32(v)
 		v, _ = p.integer(vals[1], what+" post index", 0, hi(post))
 		pair.Post = int32(v)
-		if len(vals) >= 3 {
+		bioW, bioSet := 0.0, false
+		if len(vals) >= 3 && p.bio {
+			bioW, bioSet = p.voltage(vals[2], what+" weight")
+			var w int32 // converted by convertBio
+			pair.Weight = &w
+		} else if len(vals) >= 3 {
 			w, _ := p.int32In(vals[2], what+" weight", minWeight, maxWeight)
 			pair.Weight = &w
 		} else {
@@ -766,6 +825,7 @@ func (p *parser) pairList(n *yaml.Node, pre, post *ref, c *graph.Connectivity) b
 			pair.Delay = &d
 		}
 		c.Pairs = append(c.Pairs, pair)
+		p.pairW, p.pairSet = append(p.pairW, bioW), append(p.pairSet, bioSet)
 	}
 	return allWeights
 }

@@ -289,45 +289,53 @@ var dtUnits = map[string]int{"s": 12, "ms": 9, "us": 6, "µs": 6, "μs": 6, "ns"
 // dt reads the timestep, such as "1ms" or "0.5 ms", into picoseconds. The
 // conversion is exact: a value that is not a whole number of picoseconds is
 // an error, not rounded.
-func (p *parser) dt(n *yaml.Node) (int64, bool) {
+func (p *parser) dt(n *yaml.Node) (int64, bool) { return p.duration(n, "dt", false) }
+
+// duration reads a time such as "1ms" or "0.5 ms" into picoseconds, exactly,
+// for field what (dt, tau_mem...). zero says whether 0 is allowed.
+func (p *parser) duration(n *yaml.Node, what string, zero bool) (int64, bool) {
 	n, ok := p.resolve(n)
 	if !ok {
 		return 0, false
 	}
 	const want = "a number with a unit (s, ms, us, ns or ps), such as 1ms"
 	if isNumber(n) {
-		p.errorf(n, "dt needs a unit, e.g. 1ms; got %s with no unit (units: s, ms, us, ns, ps)", clip(n.Value))
+		p.errorf(n, "%s needs a unit, e.g. 1ms; got %s with no unit (units: s, ms, us, ns, ps)", what, clip(n.Value))
 		return 0, false
 	}
-	s, ok := p.str(n, "dt")
+	s, ok := p.str(n, what)
 	if !ok {
 		return 0, false
 	}
 	s = strings.TrimSpace(s)
+	positive := "greater than 0"
+	if zero {
+		positive = "0 or more"
+	}
 	if strings.HasPrefix(s, "-") {
-		p.errorf(n, "dt must be greater than 0; got %s", quote(clip(s)))
+		p.errorf(n, "%s must be %s; got %s", what, positive, quote(clip(s)))
 		return 0, false
 	}
 	m := dtSyntax.FindStringSubmatch(s)
 	if m == nil {
-		p.errorf(n, "dt must be %s; got %s", want, quote(clip(s)))
+		p.errorf(n, "%s must be %s; got %s", what, want, quote(clip(s)))
 		return 0, false
 	}
 	intPart, frac, expText, unit := m[1], m[2], m[3], m[4]
 	if unit == "" {
-		p.errorf(n, "dt needs a unit, e.g. 1ms; got %s with no unit (units: s, ms, us, ns, ps)", quote(clip(s)))
+		p.errorf(n, "%s needs a unit, e.g. 1ms; got %s with no unit (units: s, ms, us, ns, ps)", what, quote(clip(s)))
 		return 0, false
 	}
 	shift, ok := dtUnits[unit]
 	if !ok {
-		p.errorf(n, "unknown unit %s in dt%s (units: s, ms, us or µs, ns, ps)", quote(clip(unit)), didYouMean(unit, []string{"s", "ms", "us", "ns", "ps"}))
+		p.errorf(n, "unknown unit %s in %s%s (units: s, ms, us or µs, ns, ps)", quote(clip(unit)), what, didYouMean(unit, []string{"s", "ms", "us", "ns", "ps"}))
 		return 0, false
 	}
 	exp := 0
 	if expText != "" {
 		e, err := strconv.Atoi(expText)
 		if err != nil || e < -100 || e > 100 {
-			p.errorf(n, "dt %s is out of range; it must be between 1ps and about 106 days", quote(clip(s)))
+			p.errorf(n, "%s %s is out of range; it must be between 1ps and about 106 days", what, quote(clip(s)))
 			return 0, false
 		}
 		exp = e
@@ -340,16 +348,19 @@ func (p *parser) dt(n *yaml.Node) (int64, bool) {
 		pow10++
 	}
 	if digits == "" {
-		p.errorf(n, "dt must be greater than 0; got %s", quote(clip(s)))
+		if zero {
+			return 0, true
+		}
+		p.errorf(n, "%s must be %s; got %s", what, positive, quote(clip(s)))
 		return 0, false
 	}
 	if pow10 < 0 {
-		p.errorf(n, "dt %s is not a whole number of picoseconds; the timestep is stored in integer ps", quote(clip(s)))
+		p.errorf(n, "%s %s is not a whole number of picoseconds; times are stored in integer ps", what, quote(clip(s)))
 		return 0, false
 	}
 	v, err := strconv.ParseInt(digits+strings.Repeat("0", min(pow10, 20)), 10, 64)
 	if err != nil || pow10 > 20 {
-		p.errorf(n, "dt %s is too large; the largest timestep is %dps (about 106 days)", quote(clip(s)), int64(math.MaxInt64))
+		p.errorf(n, "%s %s is too large; the largest is %dps (about 106 days)", what, quote(clip(s)), int64(math.MaxInt64))
 		return 0, false
 	}
 	return v, true
