@@ -248,6 +248,11 @@ func (p *placer) anneal(opts Options) {
 	t0 := 2 * wsum / float64(m)
 	t1 := t0 * 1e-4
 	cores := len(p.owner)
+	// Keep the best placement seen: annealing may wander off it while
+	// hot, and end in a worse local minimum.
+	cur := 0.0
+	best := 0.0
+	bestCore := slices.Clone(p.core)
 	for it := 0; it < iters; it++ {
 		if opts.Progress != nil && it%(iters/100+1) == 0 {
 			opts.Progress(it, iters)
@@ -270,7 +275,19 @@ func (p *placer) anneal(opts Options) {
 			if j >= 0 {
 				p.core[j] = from
 			}
+			cur += delta
+			if cur < best-1e-9 {
+				best = cur
+				copy(bestCore, p.core)
+			}
 		}
+	}
+	copy(p.core, bestCore)
+	for i := range p.owner {
+		p.owner[i] = -1
+	}
+	for i, c := range p.core[:n] {
+		p.owner[c] = i
 	}
 	if opts.Progress != nil {
 		opts.Progress(iters, iters)
