@@ -100,6 +100,10 @@ type Report struct {
 	Energy         EnergyTotal `json:"energy_fj"`
 	Mesh           mesh.Stats  `json:"mesh"`
 
+	// Layout is the chip's mesh: tiles and cores per tile (core id =
+	// tile · cores_per_tile + slot, tile = x + y · width).
+	Layout Layout `json:"layout"`
+
 	// ImageSHA256 identifies the image the run used (hex SHA-256 of its
 	// encoded bytes).
 	ImageSHA256 string `json:"image_sha256"`
@@ -118,6 +122,13 @@ type LinkReport struct {
 	Tile [2]int `json:"tile"`
 	Port string `json:"port"` // east, west, north, south, or local (ejection to core i: local0, local1, …)
 	mesh.LinkCounters
+}
+
+// Layout is the mesh a report's cores and routers sit on.
+type Layout struct {
+	Width        int `json:"width"`
+	Height       int `json:"height"`
+	CoresPerTile int `json:"cores_per_tile"`
 }
 
 // PopulationReport is one population's activity: every spike of every
@@ -230,6 +241,7 @@ func (res *Result) finish(r *run) {
 		rep.Mesh = mesh.Stats{Injected: st.Injected, Delivered: st.Delivered, Dropped: st.Dropped}
 	}
 	rep.ImageSHA256 = c.digest
+	rep.Layout = Layout{Width: c.spec.Mesh.Width, Height: c.spec.Mesh.Height, CoresPerTile: c.spec.Mesh.CoresPerTile}
 	secs := float64(rep.Steps) * float64(rep.DtPS) * 1e-12
 	for p, pop := range c.img.Populations {
 		pr := PopulationReport{Name: pop.Name, Size: pop.Size, IsInput: pop.IsInput, Spikes: r.popSpikes[p]}

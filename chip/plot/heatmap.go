@@ -253,6 +253,9 @@ func luminance(c color.Color) float64 {
 // tile is the tile index y×width+x. It returns the smallest count that fits
 // every core, or 0 when none does.
 func CoresPerTile(rep *Report) int {
+	if rep.Layout != nil && rep.Layout.CoresPerTile > 0 {
+		return rep.Layout.CoresPerTile
+	}
 	width, _ := rep.MeshSize()
 	for cpt := 1; cpt <= 64; cpt++ {
 		ok := true

@@ -46,6 +46,16 @@ type Report struct {
 	StepTimePS     []int64  `json:"step_time_ps"`
 	Cores          []Core   `json:"cores"`
 	Routers        []Router `json:"routers"`
+	// Layout is the mesh, when the report gives it (older reports do not:
+	// it is then inferred from the cores and routers).
+	Layout *Layout `json:"layout,omitempty"`
+}
+
+// Layout is a report's mesh.
+type Layout struct {
+	Width        int `json:"width"`
+	Height       int `json:"height"`
+	CoresPerTile int `json:"cores_per_tile"`
 }
 
 // Ops are the chip's op counts.
@@ -115,6 +125,9 @@ type Router struct {
 // MeshSize returns the mesh's width and height in tiles: one past the
 // largest router (or, without routers, core) tile coordinate.
 func (r *Report) MeshSize() (width, height int) {
+	if r.Layout != nil && r.Layout.Width > 0 && r.Layout.Height > 0 {
+		return r.Layout.Width, r.Layout.Height
+	}
 	for _, rt := range r.Routers {
 		width, height = max(width, rt.Tile[0]+1), max(height, rt.Tile[1]+1)
 	}
