@@ -38,7 +38,8 @@ event with bit-exact integer LIF neurons, and reports what it cost: ops,
 hardware time and energy by op class.
 
 Typical use:
-  tessera run programs/two-populations/net.yaml --steps 100 --out out/
+  tessera run programs/ei-network/net.yaml --steps 1000 --out out/
+  tessera plot out/
   tessera compile net.yaml --preset loihi -o net.tsi
   tessera inspect net.tsi`,
 		SilenceUsage:  true,
