@@ -153,6 +153,12 @@ func TestNoc(t *testing.T) {
 	assert.Len(t, lines, 3, "header and one row per rate")
 	_, err = run(t, "noc", "--traffic", "tornado")
 	assert.Error(t, err)
+	png := filepath.Join(t.TempDir(), "noc.png")
+	_, err = run(t, "noc", "-k", "4", "--rates", "0.02,0.1,0.2", "--plot", png)
+	require.NoError(t, err)
+	st, err := os.Stat(png)
+	require.NoError(t, err)
+	assert.Greater(t, st.Size(), int64(5000))
 }
 
 // A SANA-FE network runs on its own architecture file.

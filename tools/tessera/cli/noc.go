@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/tessera-sim/tessera/chip/plot"
 	"github.com/tessera-sim/tessera/mesh/noc"
 )
 
@@ -18,6 +19,7 @@ func nocCmd() *cobra.Command {
 	var (
 		k, size, vcs, buf int
 		traffic, rtr, out string
+		plotFile          string
 		rates             string
 		seed              uint64
 		sweep             bool
@@ -55,6 +57,12 @@ saturation-throughput search and write results.csv and summary.csv into
 					rate, r.AvgPacketLatency, r.Accepted)
 				rs = append(rs, r)
 			}
+			if plotFile != "" {
+				if err := plotLatency(plotFile, rs); err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.ErrOrStderr(), "wrote %s\n", plotFile)
+			}
 			w := cmd.OutOrStdout()
 			if out != "" {
 				f, err := os.Create(out)
@@ -78,7 +86,33 @@ saturation-throughput search and write results.csv and summary.csv into
 	f.Uint64Var(&seed, "seed", 1, "traffic seed")
 	f.BoolVar(&sweep, "sweep", false, "run the whole validation grid with saturation search (minutes)")
 	f.StringVarP(&out, "out", "o", "", "CSV file (or, with --sweep, a directory); default standard output")
+	f.StringVar(&plotFile, "plot", "", "also draw packet and network latency against offered load (.png or .svg)")
 	return cmd
+}
+
+// plotLatency draws the latency-versus-load curves of runs: packet and
+// network latency of the unsaturated points.
+func plotLatency(path string, rs []noc.Result) error {
+	var pkt, net plot.Series
+	pkt.Name, net.Name = "packet latency (with source queuing)", "network latency"
+	for _, r := range rs {
+		if !r.Steady {
+			continue
+		}
+		pkt.X, pkt.Y = append(pkt.X, r.Config.Rate), append(pkt.Y, r.AvgPacketLatency)
+		net.X, net.Y = append(net.X, r.Config.Rate), append(net.Y, r.AvgNetworkLatency)
+	}
+	if len(pkt.X) == 0 {
+		return fmt.Errorf("--plot: every load saturated the network; nothing to draw")
+	}
+	c := rs[0].Config
+	title := fmt.Sprintf("%d×%d mesh, %s traffic, %d-flit packets, %d VCs, %s", c.K, c.K, c.Traffic, c.PacketSize, c.VCs, c.Router)
+	f, err := plot.Lines("noc", title, "offered load (flits/node/cycle)", "mean latency (cycles)",
+		[]plot.Series{pkt, net}, plot.DefaultOptions())
+	if err != nil {
+		return err
+	}
+	return f.Save(path, 120)
 }
 
 func nocSweep(cmd *cobra.Command, dir string, seed uint64) error {
