@@ -473,36 +473,30 @@ func (a *archReader) readBarrier(model string, modelNode, ls *yaml.Node, spec *p
 
 // joules converts joules to whole femtojoules, recording any rounding.
 func (a *archReader) joules(n *yaml.Node, field string, j float64) (uint64, bool) {
-	if j < 0 {
-		a.errorf(n, "%s must be ≥ 0 J, found %g", field, j)
-		return 0, false
-	}
-	x := j * 1e15
-	if x > math.MaxInt64/2 {
-		a.errorf(n, "%s = %g J is too large", field, j)
-		return 0, false
-	}
-	got := math.Round(x)
-	if math.Abs(x-got) > 1e-6*max(1, x) {
-		a.rep.Rounded = append(a.rep.Rounded, Rounding{Field: field, Pos: a.pos(n), Value: j, Got: int64(got), Unit: "fJ"})
-	}
-	return uint64(got), true
+	v, ok := a.whole(n, field, j, 1e15, "J", "fJ")
+	return uint64(v), ok
 }
 
 // seconds converts seconds to whole picoseconds, recording any rounding.
 func (a *archReader) seconds(n *yaml.Node, field string, s float64) (int64, bool) {
-	if s < 0 {
-		a.errorf(n, "%s must be ≥ 0 s, found %g", field, s)
+	return a.whole(n, field, s, 1e12, "s", "ps")
+}
+
+// whole converts v (in unit) to whole multiples of unit/scale (in to),
+// refusing negative and huge values and recording any rounding.
+func (a *archReader) whole(n *yaml.Node, field string, v, scale float64, unit, to string) (int64, bool) {
+	if v < 0 {
+		a.errorf(n, "%s must be ≥ 0 %s, found %g", field, unit, v)
 		return 0, false
 	}
-	x := s * 1e12
+	x := v * scale
 	if x > math.MaxInt64/2 {
-		a.errorf(n, "%s = %g s is too large", field, s)
+		a.errorf(n, "%s = %g %s is too large", field, v, unit)
 		return 0, false
 	}
 	got := math.Round(x)
 	if math.Abs(x-got) > 1e-6*max(1, x) {
-		a.rep.Rounded = append(a.rep.Rounded, Rounding{Field: field, Pos: a.pos(n), Value: s, Got: int64(got), Unit: "ps"})
+		a.rep.Rounded = append(a.rep.Rounded, Rounding{Field: field, Pos: a.pos(n), Value: v, Got: int64(got), Unit: to})
 	}
 	return int64(got), true
 }
