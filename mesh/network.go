@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"math/bits"
 	"strings"
 
 	"github.com/tessera-sim/tessera/router"
@@ -70,12 +69,6 @@ type NodeCounters struct {
 	MaxSourceQueue   int    `json:"max_source_queue"` // packets, including the one being sent
 }
 
-type creditEv struct {
-	to   int32 // router index, or -1-node for a network interface
-	port uint8
-	vc   uint8
-}
-
 // link is the wiring of one port of a router: where its output goes and
 // where the credits of its input go.
 type link struct {
@@ -112,9 +105,6 @@ type Network struct {
 	links []link // per (router, port): r·np + p
 
 	now          int64
-	wheel        [][]creditEv
-	wmask        int64
-	pendCredits  int
 	arr          []arrival // ring
 	arrHead      int
 	arrLen       int
@@ -137,8 +127,9 @@ type Network struct {
 	niWake []int64 // nothing to send before this cycle
 	actN   []int32 // nodes with packets
 	inN    []bool
-	actR   []int32 // routers with flits
-	inR    []bool
+	// fab is shared with the routers, which forward unicast flits to each
+	// other in place; fab.Active lists the routers with flits.
+	fab router.Fabric
 
 	// packets (slots)
 	pID     []uint64
@@ -186,6 +177,7 @@ func NewNetwork(spec NetSpec) (*Network, error) {
 			return nil, fmt.Errorf("mesh: tile %d: %w", t, err)
 		}
 		n.routers[t] = r
+		r.Wire(&n.fab, int32(t))
 		if n.tabLen > 0 {
 			tab := n.tables[t*n.tabLen : (t+1)*n.tabLen]
 			first := int32(n.nodes)
@@ -252,9 +244,22 @@ func (n *Network) wire() {
 	for _, l := range n.links {
 		maxDelay = max(maxDelay, int64(l.creditDelay))
 	}
-	w := 1 << bits.Len64(uint64(maxDelay)+1)
-	n.wheel = make([][]creditEv, w)
-	n.wmask = int64(w - 1)
+	// router-to-router links forward flits and return credits in place
+	for t, r := range n.routers {
+		for p := 0; p < np; p++ {
+			l := n.links[t*np+p]
+			if l.downR < 0 {
+				continue
+			}
+			r.Link(router.Port(p), n.routers[l.downR], router.Port(l.downP), int(l.flitDelay))
+		}
+		for p := 0; p < np; p++ {
+			if l := n.links[t*np+p]; l.upTo != math.MinInt32 {
+				r.Upstream(router.Port(p), router.CreditEvent{To: l.upTo, Port: router.Port(l.upPort)}, int(l.creditDelay))
+			}
+		}
+	}
+	n.fab.SetCreditHorizon(int(maxDelay))
 }
 
 func (n *Network) alloc() {
@@ -273,7 +278,7 @@ func (n *Network) alloc() {
 	}
 	n.niWake = make([]int64, nodes)
 	n.actN, n.inN = make([]int32, 0, nodes), make([]bool, nodes)
-	n.actR, n.inR = make([]int32, 0, 2*tiles), make([]bool, tiles)
+	n.fab.Active = make([]int32, 0, 2*tiles)
 	n.arr = make([]arrival, 64)
 }
 
@@ -288,10 +293,7 @@ func (n *Network) Reset() {
 			}
 		}
 	}
-	for i := range n.wheel {
-		n.wheel[i] = n.wheel[i][:0]
-	}
-	n.now, n.pendCredits, n.arrHead, n.arrLen, n.flitsInNet, n.lastProgress = 0, 0, 0, 0, 0, 0
+	n.now, n.arrHead, n.arrLen, n.flitsInNet, n.lastProgress = 0, 0, 0, 0, 0
 	clear(n.qHead)
 	clear(n.qLen)
 	clear(n.niVC)
@@ -299,7 +301,6 @@ func (n *Network) Reset() {
 	clear(n.niSent)
 	clear(n.nodeC)
 	clear(n.inN)
-	clear(n.inR)
 	for i := range n.niCur {
 		n.niCur[i] = -1
 	}
@@ -307,7 +308,8 @@ func (n *Network) Reset() {
 		n.niCredit[i] = int32(n.spec.Router.BufferFlits)
 	}
 	clear(n.niWake)
-	n.actN, n.actR = n.actN[:0], n.actR[:0]
+	n.actN = n.actN[:0]
+	n.fab.Reset()
 	n.pID, n.pSrc, n.pKey, n.pSize = n.pID[:0], n.pSrc[:0], n.pKey[:0], n.pSize[:0]
 	n.pCreate, n.pEnter, n.pHops, n.pPend, n.pDrop = n.pCreate[:0], n.pEnter[:0], n.pHops[:0], n.pPend[:0], n.pDrop[:0]
 	n.free = n.free[:0]
@@ -560,6 +562,7 @@ func (n *Network) Advance(untilCycle int64) error {
 			}
 		}
 		n.cycle()
+		n.lastProgress = max(n.lastProgress, n.fab.Progress)
 		if n.flitsInNet > 0 && n.now-n.lastProgress > n.spec.WatchdogCycles {
 			n.lastErr = n.deadlock()
 			return n.lastErr
@@ -570,8 +573,8 @@ func (n *Network) Advance(untilCycle int64) error {
 
 // skipTo jumps over empty cycles, applying the credits due in them.
 func (n *Network) skipTo(target int64) {
-	if n.pendCredits > 0 {
-		for c := n.now; c < target && c < n.now+int64(len(n.wheel)); c++ {
+	if n.fab.PendingCredits() > 0 {
+		for c := n.now; c < target && c < n.now+int64(n.fab.Horizon()); c++ {
 			n.applyCredits(c)
 		}
 	}
@@ -580,26 +583,13 @@ func (n *Network) skipTo(target int64) {
 }
 
 func (n *Network) applyCredits(c int64) {
-	b := c & n.wmask
-	evs := n.wheel[b]
-	if len(evs) == 0 {
-		return
-	}
-	for _, e := range evs {
-		if e.to >= 0 {
-			n.routers[e.to].Credit(router.Port(e.port), int(e.vc))
+	for _, e := range n.fab.TakeCredits(c) {
+		if e.To >= 0 {
+			n.routers[e.To].Credit(e.Port, int(e.VC))
 		} else {
-			n.niCredit[int(-1-e.to)*n.nvc+int(e.vc)]++
+			n.niCredit[int(-1-e.To)*n.nvc+int(e.VC)]++
 		}
 	}
-	n.pendCredits -= len(evs)
-	n.wheel[b] = evs[:0]
-}
-
-func (n *Network) scheduleCredit(at int64, to int32, port, vc uint8) {
-	b := at & n.wmask
-	n.wheel[b] = append(n.wheel[b], creditEv{to: to, port: port, vc: vc})
-	n.pendCredits++
 }
 
 // cycle runs cycle n.now: credits due, arrivals at nodes, network
@@ -634,30 +624,28 @@ func (n *Network) cycle() {
 		}
 	}
 	n.actN = list[:j]
-	rl := n.actR
-	l0 := len(rl)
+	// Routers that become busy on the way append themselves to fab.Active;
+	// they are stepped from the next cycle (what they were handed is for
+	// later cycles).
+	l0 := len(n.fab.Active)
 	j = 0
 	for i := 0; i < l0; i++ {
-		t := rl[i]
+		t := n.fab.Active[i]
 		r := n.routers[t]
-		if r.Wake() > now {
-			rl[j] = t
-			j++
-			continue
+		if r.Wake() <= now {
+			if deps := r.Step(now); len(deps) > 0 {
+				n.forward(t, deps, now)
+			}
+			if r.Idle() {
+				continue
+			}
 		}
-		if deps := r.Step(now); len(deps) > 0 {
-			n.forward(t, deps, now)
-			rl = n.actR // forward may have grown the list
-		}
-		if r.Idle() {
-			n.inR[t] = false
-			continue
-		}
-		rl[j] = t
+		n.fab.Active[j] = t
 		j++
 	}
+	rl := n.fab.Active
 	j += copy(rl[j:], rl[l0:])
-	n.actR = rl[:j]
+	n.fab.Active = rl[:j]
 	n.now = now + 1
 	n.st.Cycle = n.now
 }
@@ -714,7 +702,6 @@ func (n *Network) stepNI(node int, now int64) bool {
 	}
 	t := n.nodeT[node]
 	n.routers[t].Accept(router.Port(n.nodeP[node]), v, p, n.pKey[p], flags, now+int64(n.spec.InjectCycles))
-	n.activate(t)
 	n.flitsInNet++
 	n.st.FlitsInjected++
 	n.nodeC[node].FlitsInjected++
@@ -727,25 +714,16 @@ func (n *Network) stepNI(node int, now int64) bool {
 	return true
 }
 
-func (n *Network) activate(t int32) {
-	if !n.inR[t] {
-		n.inR[t] = true
-		n.actR = append(n.actR, t)
-	}
-}
-
-// forward moves the flits router t sent in cycle now to their next stop
-// and sends their credits upstream.
+// forward moves the flits router t sent in cycle now that it did not
+// forward in place to their next stop, and sends the credits owed to
+// network interfaces (routers return each other's credits themselves).
 func (n *Network) forward(t int32, deps []router.Departure, now int64) {
 	base := int(t) * n.np
 	n.lastProgress = now
 	for i := range deps {
 		d := &deps[i]
 		p := d.Packet
-		if d.Freed {
-			l := &n.links[base+int(d.InPort)]
-			n.scheduleCredit(now+int64(l.creditDelay), l.upTo, l.upPort, d.InVC)
-		}
+		n.pHops[p] += int32(d.Hops)
 		tail := d.Flags&router.FlagTail != 0
 		if d.OutPort == router.NoPort {
 			n.flitsInNet--
@@ -772,7 +750,6 @@ func (n *Network) forward(t int32, deps []router.Departure, now int64) {
 		at := now + int64(l.flitDelay)
 		if dr := l.downR; dr >= 0 {
 			n.routers[dr].Accept(router.Port(l.downP), int(d.OutVC), p, d.Key, d.Flags, at)
-			n.activate(dr)
 			continue
 		}
 		node := int32(int(t)*n.lp + router.LocalIndex(d.OutPort))
@@ -808,7 +785,7 @@ func (n *Network) arrive(a arrival) {
 	if c := int64(n.spec.Router.CreditCycles); c == 0 {
 		n.routers[t].Credit(router.Port(o), int(a.vc))
 	} else {
-		n.scheduleCredit(now+c, t, o, a.vc)
+		n.fab.QueueCredit(now+c, router.CreditEvent{To: t, Port: router.Port(o), VC: a.vc})
 	}
 	if a.flags&router.FlagTail != 0 {
 		n.nodeC[a.node].PacketsDelivered++
@@ -886,6 +863,7 @@ func (n *Network) Stats() NetStats {
 	s := n.st
 	s.Cycle = n.now
 	s.InFlight = s.Injected - s.Delivered - s.Dropped
+	s.FlitHops += n.fab.FlitHops
 	return s
 }
 
@@ -917,7 +895,7 @@ func (n *Network) Check() error {
 		errs = append(errs, fmt.Errorf("mesh: flit conservation violated: %d flits in buffers and channels, %d inside by the books",
 			buffered, n.flitsInNet))
 	}
-	if inside == 0 && n.pendCredits == 0 && n.flitsInNet == 0 {
+	if inside == 0 && n.fab.PendingCredits() == 0 && n.flitsInNet == 0 {
 		depth := n.spec.Router.BufferFlits
 		for t, r := range n.routers {
 			for p := 0; p < n.np; p++ {

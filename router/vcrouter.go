@@ -10,6 +10,10 @@ import (
 const (
 	FlagHead uint8 = 1 << iota // first flit of a packet: carries the route key
 	FlagTail                   // last flit of a packet (a one-flit packet is head and tail)
+	// FlagForked marks the flits of a packet that forked at a multicast
+	// router: there are several copies, so they always go through the
+	// driver (which books each copy) rather than being forwarded in place.
+	FlagForked
 )
 
 // NoPort is the output port of a Departure whose flit was discarded: its
@@ -40,8 +44,13 @@ type Departure struct {
 	OutPort Port
 	OutVC   uint8
 	// Freed: the flit's input buffer slot is free (a multicast flit frees
-	// it when its last branch sends it).
+	// it when its last branch sends it). When the input port has an
+	// Upstream, the router has already queued the credit itself.
 	Freed bool
+	// Hops is the number of switch traversals the packet's head made in
+	// place (forwarded from router to router without a Departure) before
+	// this one.
+	Hops uint16
 }
 
 // VCCounters are the ops of one VCRouter.
@@ -97,6 +106,7 @@ type flit struct {
 	pkt   int32
 	key   int32
 	flags uint8
+	hops  uint16 // head: switch traversals made in place since the driver last saw it
 }
 
 // after reports whether a flit available at avail is not yet usable at
@@ -200,6 +210,12 @@ type VCRouter struct {
 
 	divVC uint32 // ⌊2¹⁶/nvc⌋+1: i/nvc = i·divVC >> 16 for every VC index i < MaxInputVCs
 
+	// wiring (Wire, Link, Upstream): per port
+	fab  *Fabric
+	id   int32
+	down []downLink
+	up   []upLink
+
 	c VCCounters
 }
 
@@ -237,6 +253,8 @@ func NewVCRouter(spec VCSpec, pl Placement) (*VCRouter, error) {
 		reqI:    make([]uint8, 0, nin*np),
 		reqB:    make([]uint8, 0, nin*np),
 		touched: make([]uint8, 0, nin),
+		down:    make([]downLink, np),
+		up:      make([]upLink, np),
 		routeC:  int64(spec.RouteCycles),
 		vaC:     int64(spec.VCAllocCycles),
 		spec:    spec, place: pl, nodes: int32(nodes),
@@ -334,6 +352,10 @@ func (r *VCRouter) CanAccept(p Port, vc int) bool {
 // the slot: a flit offered to a full buffer is refused (false) and counted
 // as an overflow.
 func (r *VCRouter) Accept(p Port, vc int, packet, key int32, flags uint8, availCycle int64) bool {
+	return r.accept(p, vc, packet, key, flags, 0, availCycle)
+}
+
+func (r *VCRouter) accept(p Port, vc int, packet, key int32, flags uint8, hops uint16, availCycle int64) bool {
 	i := int(p)*r.nvc + vc
 	v := &r.vcs[i]
 	n := int(v.count)
@@ -345,10 +367,13 @@ func (r *VCRouter) Accept(p Port, vc int, packet, key int32, flags uint8, availC
 	if s >= r.depth {
 		s -= r.depth
 	}
-	r.buf[i*r.depth+s] = flit{avail: uint32(availCycle), pkt: packet, key: key, flags: flags}
+	r.buf[i*r.depth+s] = flit{avail: uint32(availCycle), pkt: packet, key: key, flags: flags, hops: hops}
 	v.count = uint16(n + 1)
 	if r.busy == 0 {
 		r.busyAt = availCycle
+		if r.fab != nil {
+			r.fab.Active = append(r.fab.Active, r.id)
+		}
 	}
 	r.busy |= 1 << i
 	r.wake = min(r.wake, availCycle)
@@ -692,6 +717,8 @@ func (r *VCRouter) switchAlloc(elig uint64) {
 }
 
 // send moves the next flit of branch b of input VC i through the switch.
+// A unicast flit for a linked neighbour goes straight into its buffer;
+// anything else becomes a Departure for the driver.
 func (r *VCRouter) send(i, b int) {
 	v := &r.vcs[i]
 	bp := r.branch(i, b)
@@ -700,12 +727,8 @@ func (r *VCRouter) send(i, b int) {
 	if s >= r.depth {
 		s -= r.depth
 	}
-	f := &r.buf[i*r.depth+s]
+	f := r.buf[i*r.depth+s]
 	ip, iv := r.portVC(i)
-	d := Departure{
-		Packet: f.pkt, Key: f.key, Flags: f.flags,
-		InPort: Port(ip), InVC: uint8(iv), OutPort: o, OutVC: uint8(w),
-	}
 	ov := &r.ovc[int(o)*r.nvc+w]
 	ov.credit--
 	ps := &r.ports[o]
@@ -715,26 +738,47 @@ func (r *VCRouter) send(i, b int) {
 		ps.free |= 1 << w
 		ov.owner = -1
 	}
+	freed := true
 	if v.nBr == 1 {
-		d.Freed = true
 		r.pop(i)
+		if dl := &r.down[o]; dl.r != nil && f.flags&FlagForked == 0 {
+			hops := f.hops
+			if f.flags&FlagHead != 0 {
+				hops++
+			}
+			dl.r.accept(dl.port, w, f.pkt, f.key, f.flags, hops, r.now+dl.delay)
+			r.fab.FlitHops++
+			r.fab.Progress = r.now
+			r.freeSlot(ip, iv)
+			return
+		}
 	} else {
+		// the hops made in place before the fork are the driver's to
+		// count once: with the first branch that sends the flit
+		r.buf[i*r.depth+s].hops = 0
+		f.flags |= FlagForked
 		bp.off++
 		brs := r.br[i*(r.np-1) : i*(r.np-1)+int(v.nBr)-1]
 		low := v.b0.off
 		for bb := range brs {
 			low = min(low, brs[bb].off)
 		}
-		if low > 0 {
+		freed = low > 0
+		if freed {
 			v.b0.off--
 			for bb := range brs {
 				brs[bb].off--
 			}
-			d.Freed = true
 			r.pop(i)
 		}
 	}
-	r.deps = append(r.deps, d)
+	if freed {
+		r.freeSlot(ip, iv)
+	}
+	r.deps = append(r.deps, Departure{
+		Packet: f.pkt, Key: f.key, Flags: f.flags, Hops: f.hops,
+		InPort: Port(ip), InVC: uint8(iv), OutPort: o, OutVC: uint8(w), Freed: freed,
+	})
 }
 
 // pop removes the front flit of input VC i; a tail ends the VC's packet,
@@ -786,8 +830,9 @@ func (r *VCRouter) dropStage(now int64) {
 			continue
 		}
 		ip, iv := r.portVC(i)
+		r.freeSlot(ip, iv)
 		r.deps = append(r.deps, Departure{
-			Packet: f.pkt, Key: f.key, Flags: f.flags,
+			Packet: f.pkt, Key: f.key, Flags: f.flags, Hops: f.hops,
 			InPort: Port(ip), InVC: uint8(iv), OutPort: NoPort, Freed: true,
 		})
 		r.c.Dropped++
