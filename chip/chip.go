@@ -47,6 +47,12 @@ type Chip struct {
 	// net is the cycle-accurate network, when the preset asks for it
 	// (mesh_model: cycle); spikes then cross it instead of mesh.
 	net *mesh.Network
+	// flits is, per core position, how many flits each packet the core
+	// sends takes in the preset's packet format (a graded core's packets
+	// carry its payload); hostFlits the same for input spikes, which are
+	// binary. Only the cycle-accurate network sees flits.
+	flits     []int32
+	hostFlits int
 
 	tilesInUse int
 	// Per core neuron: population index and index within it, and what to record.
@@ -90,8 +96,12 @@ func New(img *image.Image) (*Chip, error) {
 		c.ids[i] = -1
 	}
 	tiles := map[mesh.Tile]bool{}
+	pf := spec.PacketFormat()
+	c.hostFlits = pf.Flits(0)
+	c.flits = make([]int32, len(img.Cores))
 	for i := range img.Cores {
 		ic := &img.Cores[i]
+		c.flits[i] = int32(pf.Flits(int(ic.Model.GradedBits)))
 		var plastic []core.PlasticGroup
 		for g := range ic.Plastic {
 			params, err := ic.Plastic[g].Params()
@@ -313,6 +323,7 @@ func (r *run) step(ctx context.Context, step int32) error {
 		k := c.cores[ci]
 		id := c.img.Cores[ci].ID
 		src := int(id) // a core's network node is its id
+		flits := int(c.flits[ci])
 		if r.tracer != nil {
 			n := k.NumNeurons()
 			act := r.activeIn(ci, step)
@@ -328,7 +339,7 @@ func (r *run) step(ctx context.Context, step int32) error {
 			}
 			cores, axons := k.Routes(int(f.Neuron))
 			for j := range cores {
-				if err := r.inject(src, cores[j], axons[j], step, f.Payload, S+f.OffsetPS+int64(j+1)*spikeLat); err != nil {
+				if err := r.inject(src, cores[j], axons[j], step, f.Payload, flits, S+f.OffsetPS+int64(j+1)*spikeLat); err != nil {
 					return err
 				}
 			}
@@ -436,7 +447,7 @@ func (r *run) injectInputs(step int32, S int64) error {
 			}
 			r.res.InputSpikes++
 			for k := in.RouteStart[ch]; k < in.RouteStart[ch+1]; k++ {
-				if err := r.inject(host, in.RouteCore[k], in.RouteAxon[k], step, 1, S); err != nil {
+				if err := r.inject(host, in.RouteCore[k], in.RouteAxon[k], step, 1, c.hostFlits, S); err != nil {
 					return err
 				}
 			}
@@ -465,8 +476,10 @@ func (r *run) injectInputs(step int32, S int64) error {
 	return nil
 }
 
-// inject puts a packet on the mesh at tile src at time t.
-func (r *run) inject(srcNode int, coreID, axon uint32, step, payload int32, t int64) error {
+// inject puts a packet on the mesh at tile src at time t. flits is its
+// size in the preset's packet format; the cycle-accurate network carries
+// that many flits, the per-hop model one packet whatever its size.
+func (r *run) inject(srcNode int, coreID, axon uint32, step, payload int32, flits int, t int64) error {
 	c := r.chip
 	if int(coreID) >= len(c.ids) || c.ids[coreID] < 0 {
 		c.mesh.Inject()
@@ -491,7 +504,7 @@ func (r *run) inject(srcNode int, coreID, axon uint32, step, payload int32, t in
 	}
 	if c.net != nil {
 		cyc := max(c.net.CycleAt(t), c.net.Now())
-		if err := c.net.Inject(srcNode, int(coreID), uint64(id), 1, cyc); err != nil {
+		if err := c.net.Inject(srcNode, int(coreID), uint64(id), flits, cyc); err != nil {
 			return fmt.Errorf("chip: %w", err)
 		}
 		return r.wakeMesh(c.net.TimePS(cyc))

@@ -8,8 +8,10 @@ import (
 )
 
 // netCounters maps the cycle-accurate network's router counters onto the
-// per-router counters of the report (flits are packets: spikes are one
-// flit).
+// per-router counters of the report. They count flits: with the shipped
+// presets every spike is one flit, so a hop is a packet hop; a packet of n
+// flits (a narrow packet format, docs/packets.md) counts n hops per router
+// and is charged n hop energies.
 func (c *Chip) netCounters() []router.Counters {
 	out := make([]router.Counters, c.spec.Mesh.Tiles())
 	cyc := c.net.Spec().CyclePS

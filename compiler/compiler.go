@@ -435,6 +435,7 @@ func (c *compilation) partition() {
 	c.popSlices = make([][]int, len(c.g.Populations))
 	total := c.spec.Mesh.Cores()
 	next := int32(0)
+	packet := c.spec.PacketFormat()
 	for p := range c.g.Populations {
 		pop := &c.g.Populations[p]
 		c.stats.Populations++
@@ -442,6 +443,10 @@ func (c *compilation) partition() {
 			continue
 		}
 		c.stats.Neurons += pop.Size
+		if gb := int(pop.Neuron.Options.GradedBits); gb > packet.PayloadBits {
+			c.errs.Add(pop.Pos, "population %s: graded spikes of %d bits, but the packets of preset %s (format %q) carry at most %d payload bits (packet.payload_bits)",
+				pop.Name, gb, c.spec.Name, packet.Name, packet.PayloadBits)
+		}
 		for start := int32(0); start < int32(pop.Size); {
 			// The largest slice that fits, by bisection (needs grow with
 			// the slice); a single neuron that does not fit is an error.

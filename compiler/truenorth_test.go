@@ -37,6 +37,8 @@ func TestTrueNorthLimits(t *testing.T) {
 		{"delay 15 ticks is our 14", header + "populations:\n" + pop("a", 1) + "projections:\n" +
 			"  - {pre: a, post: a, connectivity: one_to_one, weight: 1, delay: 15}\n",
 			"delays outside 0..14 (preset truenorth)"},
+		{"no graded spikes", header + "populations:\n  - {name: g, size: 1, neuron: {du: 4095, dv: 0, vth: 10, graded_bits: 4}}\n",
+			`population g: graded spikes of 4 bits, but the packets of preset truenorth (format "truenorth") carry at most 0 payload bits (packet.payload_bits)`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -10,6 +10,10 @@
 // a time: a packet holds its output port for the hop's latency, and a packet
 // that finds the port busy waits. Buffers, credits, virtual channels and
 // multicast come with the cycle-accurate router.
+//
+// PacketFormat describes how a preset encodes a spike packet — header
+// fields and their widths, flit width, graded payload — so that the chip
+// knows how many flits a packet takes (docs/packets.md).
 package router
 
 import "fmt"

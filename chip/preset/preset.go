@@ -41,6 +41,16 @@ type Spec struct {
 	// cycle-accurate virtual-channel router mesh, mesh.NetSpecFrom(Mesh):
 	// buffers, credits, allocation, flits).
 	MeshModel string `json:"mesh_model,omitempty" yaml:"mesh_model"`
+	// Packet is how spike packets are encoded (docs/packets.md): header
+	// fields, flit width, graded payload. It sits on the preset rather than
+	// on mesh.Router (the per-hop cost of one router) because it is a
+	// contract between components — cores address axons with it, routers
+	// read its destination, the compiler checks graded payloads against
+	// it — and checking it needs the mesh and the core limits together
+	// (see Validate). The zero value means the
+	// preset's default, PacketFormat(): presets, preset files and chip
+	// images from before formats existed keep loading and meaning the same.
+	Packet router.PacketFormat `json:"packet,omitzero" yaml:"packet,omitempty"`
 }
 
 // Mesh models.
@@ -95,6 +105,7 @@ func (s Spec) Validate() error {
 	if s.Barrier.MaxTiles < 1 {
 		errs = append(errs, fmt.Errorf("preset: barrier.max_tiles must be ≥ 1, got %d", s.Barrier.MaxTiles))
 	}
+	errs = append(errs, s.checkPacket()...)
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("preset %q: %w", s.Name, err)
 	}
@@ -230,14 +241,24 @@ func Parse(path string, data []byte) (Spec, error) {
 	if !ok {
 		return Spec{}, fmt.Errorf("preset %s: unknown base preset %q (built-in: %v)", path, head.Base, Names())
 	}
+	base := f()
 	file := struct {
 		Base string `yaml:"base"`
 		Spec `yaml:",inline"`
-	}{Spec: f()}
+	}{Spec: base}
+	// The packet section starts from the base's format, so that a file may
+	// override one key of it (packet: {flit_bits: 16}); a section that
+	// leaves it as it was keeps the base's value — for a built-in, the
+	// default, which follows the file's own mesh and core limits.
+	prefill := base.PacketFormat()
+	file.Packet = prefill.Clone()
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&file); err != nil && !errors.Is(err, io.EOF) {
 		return Spec{}, fmt.Errorf("preset %s: %w", path, err)
+	}
+	if file.Packet.Equal(prefill) {
+		file.Packet = base.Packet
 	}
 	if err := file.Spec.Validate(); err != nil {
 		return Spec{}, fmt.Errorf("preset %s: %w", path, err)

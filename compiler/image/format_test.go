@@ -11,6 +11,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/tessera-sim/tessera/router"
 )
 
 func TestRoundTrip(t *testing.T) {
@@ -32,6 +34,33 @@ func TestRoundTrip(t *testing.T) {
 		data[i] = 0xff
 	}
 	assert.Equal(t, want, got)
+}
+
+// The preset section is JSON: an image whose preset names no packet format
+// has no packet key (as images written before formats existed) and reads
+// back as the preset's default; one that names a format carries it.
+func TestPresetPacketFormat(t *testing.T) {
+	data, err := Encode(testImage())
+	require.NoError(t, err)
+	assert.NotContains(t, string(data), `"packet"`)
+	got, err := Decode(data)
+	require.NoError(t, err)
+	assert.True(t, got.Preset.Packet.IsZero())
+	assert.Equal(t, router.LoihiPacketFormat(), got.Preset.PacketFormat())
+
+	img := testImage()
+	img.Preset.Packet = router.LoihiPacketFormat()
+	img.Preset.Packet.FlitBits = 16
+	data, err = Encode(img)
+	require.NoError(t, err)
+	got, err = Decode(data)
+	require.NoError(t, err)
+	assert.Equal(t, img.Preset.Packet, got.Preset.Packet)
+
+	// A format the preset does not fit is a bad preset, as any other field.
+	img.Preset.Packet.Fields[3].Bits = 4 // axon: 16 axons, small has 32
+	_, err = Encode(img)
+	assert.ErrorContains(t, err, "core.max_axons is 32, but axon (4 bits) numbers 0..15")
 }
 
 func TestNormalize(t *testing.T) {
