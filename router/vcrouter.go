@@ -88,6 +88,12 @@ type PortCounters struct {
 }
 
 // input VC states
+// index masks of the fixed per-VC and per-port arrays
+const (
+	vcMask   = MaxInputVCs - 1
+	portMask = MaxPorts - 1
+)
+
 const (
 	vcIdle   uint8 = iota // no packet, no flit
 	vcActive              // a packet holds the VC: its branches are in VC or switch allocation
@@ -145,7 +151,8 @@ type outVC struct {
 	credit int32
 	owner  int8  // input VC holding it, -1 none
 	vaPtr  uint8 // VC allocator: next input VC to grant
-	vaBest int16 // this cycle's best request, -1 none
+	vaReq  bool  // requested in the cycle being stepped (vaBest holds the best)
+	_      uint8
 }
 
 // port is the state of one port, input and output side; 32 bytes.
@@ -178,25 +185,29 @@ type port struct {
 // its last branch has sent it.
 type VCRouter struct {
 	busy  uint64 // input VCs holding flits or a packet
-	drops uint64 // input VCs in state vcDrop
 	wake  int64  // Step has nothing to do before this cycle
 	now   int64  // the cycle being stepped
 	np    int    // ports
 	nvc   int    // VCs per port
 	nin   int    // input VCs = np·nvc
 	depth int
-	vcs   []inVC   // per input VC i = port·nvc + vc
 	buf   []flit   // ring of input VC i: buf[i·depth : (i+1)·depth]
-	ovc   []outVC  // per output VC j = port·nvc + vc
-	ports []port   // per port
 	br    []branch // further branches of input VC i: br[i·(np-1) : (i+1)·(np-1)]
 	deps  []Departure
-	reqI  []uint8 // VC allocation requests this cycle: input VC, branch
-	reqB  []uint8
-	// touched lists the output VCs requested this cycle
-	touched []uint8
-	routeC  int64 // RouteCycles
-	vaC     int64 // VCAllocCycles
+	// Per-VC and per-port state lives in fixed arrays, indexed with a mask
+	// (vcMask, portMask), so that the hot loops need no bounds checks.
+	vcs      [MaxInputVCs]inVC  // per input VC i = port·nvc + vc
+	ovc      [MaxInputVCs]outVC // per output VC j = port·nvc + vc
+	ports    [MaxPorts]port
+	portOfVC [MaxInputVCs]uint8 // i / nvc
+	// VC allocation of the cycle being stepped: per output VC its best
+	// request so far (input VC | branch<<8), and the output VCs requested,
+	// in the order of their first request (the order grants are made in)
+	vaBest [MaxInputVCs]uint16
+	vaOrd  [MaxInputVCs]uint8
+	vaN    int
+	routeC int64 // RouteCycles
+	vaC    int64 // VCAllocCycles
 
 	spec   VCSpec
 	place  Placement
@@ -208,13 +219,11 @@ type VCRouter struct {
 	tableFirst int32
 	table      []PortMask
 
-	divVC uint32 // ⌊2¹⁶/nvc⌋+1: i/nvc = i·divVC >> 16 for every VC index i < MaxInputVCs
-
 	// wiring (Wire, Link, Upstream): per port
 	fab  *Fabric
 	id   int32
-	down []downLink
-	up   []upLink
+	down [MaxPorts]downLink
+	up   [MaxPorts]upLink
 
 	c VCCounters
 }
@@ -244,24 +253,18 @@ func NewVCRouter(spec VCSpec, pl Placement) (*VCRouter, error) {
 	nin, d := np*spec.VCs, spec.BufferFlits
 	r := &VCRouter{
 		np: np, nvc: spec.VCs, nin: nin, depth: d,
-		vcs:     make([]inVC, nin),
-		buf:     make([]flit, nin*d),
-		ovc:     make([]outVC, nin),
-		ports:   make([]port, np),
-		br:      make([]branch, nin*(np-1)),
-		deps:    make([]Departure, 0, np),
-		reqI:    make([]uint8, 0, nin*np),
-		reqB:    make([]uint8, 0, nin*np),
-		touched: make([]uint8, 0, nin),
-		down:    make([]downLink, np),
-		up:      make([]upLink, np),
-		routeC:  int64(spec.RouteCycles),
-		vaC:     int64(spec.VCAllocCycles),
-		spec:    spec, place: pl, nodes: int32(nodes),
+		buf:    make([]flit, nin*d),
+		br:     make([]branch, nin*(np-1)),
+		deps:   make([]Departure, 0, np),
+		routeC: int64(spec.RouteCycles),
+		vaC:    int64(spec.VCAllocCycles),
+		spec:   spec, place: pl, nodes: int32(nodes),
 		divLP: math.MaxUint64/uint64(pl.LocalPorts) + 1,
 		divW:  math.MaxUint64/uint64(pl.Width) + 1,
 	}
-	r.divVC = 1<<16/uint32(spec.VCs) + 1
+	for i := range r.portOfVC {
+		r.portOfVC[i] = uint8(i / spec.VCs)
+	}
 	r.Reset()
 	return r, nil
 }
@@ -269,15 +272,15 @@ func NewVCRouter(spec VCSpec, pl Placement) (*VCRouter, error) {
 // Reset empties the router, restores full credits and clears counters and
 // allocator pointers. The routing table stays.
 func (r *VCRouter) Reset() {
-	clear(r.vcs)
+	r.vcs = [MaxInputVCs]inVC{}
 	clear(r.br)
 	for j := range r.ovc {
-		r.ovc[j] = outVC{credit: int32(r.depth), owner: -1, vaBest: -1}
+		r.ovc[j&vcMask] = outVC{credit: int32(r.depth), owner: -1}
 	}
 	for o := range r.ports {
-		r.ports[o] = port{free: 1<<r.nvc - 1}
+		r.ports[o&portMask] = port{free: 1<<r.nvc - 1}
 	}
-	r.busy, r.drops, r.wake, r.busyAt, r.now = 0, 0, 0, 0, 0
+	r.busy, r.wake, r.busyAt, r.now = 0, 0, 0, 0
 	r.deps = r.deps[:0]
 	r.c = VCCounters{}
 }
@@ -295,15 +298,15 @@ func (r *VCRouter) NumPorts() int { return r.np }
 // the downstream buffers; 0 for a port with no link).
 func (r *VCRouter) SetCredits(o Port, credits int) {
 	for w := 0; w < r.nvc; w++ {
-		r.ovc[int(o)*r.nvc+w].credit = int32(credits)
+		r.ovc[(int(o)*r.nvc+w)&vcMask].credit = int32(credits)
 	}
 }
 
 // Credits returns the credits of output VC (o, vc).
-func (r *VCRouter) Credits(o Port, vc int) int { return int(r.ovc[int(o)*r.nvc+vc].credit) }
+func (r *VCRouter) Credits(o Port, vc int) int { return int(r.ovc[(int(o)*r.nvc+vc)&vcMask].credit) }
 
 // OutVCHeld reports whether a packet holds output VC (o, vc).
-func (r *VCRouter) OutVCHeld(o Port, vc int) bool { return r.ports[o].free&(1<<vc) == 0 }
+func (r *VCRouter) OutVCHeld(o Port, vc int) bool { return r.ports[o&portMask].free&(1<<vc) == 0 }
 
 // SetTable makes the router look route keys firstKey … firstKey+len(t)-1 up
 // in t (a key's entry is its output ports; several ports fork the packet,
@@ -343,7 +346,7 @@ func (r *VCRouter) Route(key int32) PortMask {
 // flow control the upstream side knows that already; this is for tests and
 // checks.
 func (r *VCRouter) CanAccept(p Port, vc int) bool {
-	return int(r.vcs[int(p)*r.nvc+vc].count) < r.depth
+	return int(r.vcs[(int(p)*r.nvc+vc)&vcMask].count) < r.depth
 }
 
 // Accept writes a flit into input VC (p, vc); it can be used from cycle
@@ -352,12 +355,15 @@ func (r *VCRouter) CanAccept(p Port, vc int) bool {
 // the slot: a flit offered to a full buffer is refused (false) and counted
 // as an overflow.
 func (r *VCRouter) Accept(p Port, vc int, packet, key int32, flags uint8, availCycle int64) bool {
+	if int(p) >= r.np || vc < 0 || vc >= r.nvc {
+		return false
+	}
 	return r.accept(p, vc, packet, key, flags, 0, availCycle)
 }
 
 func (r *VCRouter) accept(p Port, vc int, packet, key int32, flags uint8, hops uint16, availCycle int64) bool {
 	i := int(p)*r.nvc + vc
-	v := &r.vcs[i]
+	v := &r.vcs[i&vcMask]
 	n := int(v.count)
 	if n >= r.depth {
 		r.c.Overflows++
@@ -383,7 +389,7 @@ func (r *VCRouter) accept(p Port, vc int, packet, key int32, flags uint8, hops u
 		v.wake = min(v.wake, availCycle)
 	}
 	r.c.FlitsIn++
-	ps := &r.ports[p]
+	ps := &r.ports[p&portMask]
 	ps.queue++
 	if ps.queue > ps.maxQueue {
 		ps.maxQueue = ps.queue
@@ -395,13 +401,13 @@ func (r *VCRouter) accept(p Port, vc int, packet, key int32, flags uint8, hops u
 // Credit returns one credit to output VC (o, vc): a slot of the downstream
 // buffer is free again.
 func (r *VCRouter) Credit(o Port, vc int) {
-	ov := &r.ovc[int(o)*r.nvc+vc]
+	ov := &r.ovc[(int(o)*r.nvc+vc)&vcMask]
 	if ov.credit >= int32(r.depth) {
 		r.c.Overflows++
 	}
 	ov.credit++
 	if i := ov.owner; i >= 0 {
-		r.vcs[i].wake = 0
+		r.vcs[i&vcMask].wake = 0
 		r.wake = 0
 	}
 }
@@ -412,12 +418,11 @@ func (r *VCRouter) Credit(o Port, vc int) {
 // is done as soon as the head reaches the front, for the cycle it would
 // happen in.) A head without route turns the VC to dropping.
 func (r *VCRouter) routeHead(i int, at int64) {
-	v := &r.vcs[i]
+	v := &r.vcs[i&vcMask]
 	r.c.HeadsRouted++
 	mask := r.Route(r.buf[i*r.depth+int(v.head)].key)
 	if mask == 0 {
 		v.state = vcDrop
-		r.drops |= 1 << i
 		v.wake = at
 		return
 	}
@@ -438,7 +443,7 @@ func (r *VCRouter) routeHead(i int, at int64) {
 func (r *VCRouter) Buffered() int {
 	n := 0
 	for i := range r.vcs {
-		n += int(r.vcs[i].count)
+		n += int(r.vcs[i&vcMask].count)
 	}
 	return n
 }
@@ -454,7 +459,7 @@ func (r *VCRouter) Idle() bool { return r.busy == 0 }
 func (r *VCRouter) Counters() VCCounters {
 	c := r.c
 	for p := range r.ports {
-		f := r.ports[p].flitsOut
+		f := r.ports[p&portMask].flitsOut
 		c.FlitsOut += f
 		switch Port(p) {
 		case East, West:
@@ -470,7 +475,7 @@ func (r *VCRouter) Counters() VCCounters {
 
 // PortCounters returns the ops of port p.
 func (r *VCRouter) PortCounters(p Port) PortCounters {
-	ps := &r.ports[p]
+	ps := &r.ports[p&portMask]
 	return PortCounters{FlitsOut: ps.flitsOut, CreditStalls: ps.creditStalls, MaxQueueFlits: int(ps.maxQueue)}
 }
 
@@ -494,16 +499,15 @@ func (r *VCRouter) Step(now int64) []Departure {
 	wake := int64(never)
 	var elig uint64
 	drop := false
-	r.reqI, r.reqB = r.reqI[:0], r.reqB[:0]
-	vcs := r.vcs
+	vcs := &r.vcs
 	for m := r.busy; m != 0; m &= m - 1 {
 		i := bits.TrailingZeros64(m)
-		v := &vcs[i]
+		v := &vcs[i&vcMask]
 		if v.wake > now {
 			wake = min(wake, v.wake)
 			continue
 		}
-		if r.drops&(1<<i) != 0 {
+		if v.state == vcDrop {
 			drop = true
 			continue
 		}
@@ -528,9 +532,9 @@ func (r *VCRouter) Step(now int64) []Departure {
 				o := int(bp.port)
 				if a := r.buf[i*r.depth+s].avail; after(a, now) {
 					next = availAt(a, now)
-				} else if r.ovc[o*r.nvc+int(bp.vc)].credit <= 0 {
+				} else if r.ovc[(o*r.nvc+int(bp.vc))&vcMask].credit <= 0 {
 					r.c.CreditStalls++ // Credit wakes us
-					r.ports[o].creditStalls++
+					r.ports[o&portMask].creditStalls++
 					next = never
 				} else {
 					elig |= 1 << i
@@ -548,7 +552,7 @@ func (r *VCRouter) Step(now int64) []Departure {
 		v.wake = next
 		wake = min(wake, next)
 	}
-	if len(r.reqI) > 0 {
+	if r.vaN > 0 {
 		r.vcGrant(now)
 		wake = min(wake, now+1)
 	}
@@ -588,9 +592,9 @@ func (r *VCRouter) bid(i int, v *inVC, bp *branch, b int, now int64) (next int64
 		return availAt(a, now), false
 	}
 	o := int(bp.port)
-	if r.ovc[o*r.nvc+int(bp.vc)].credit <= 0 {
+	if r.ovc[(o*r.nvc+int(bp.vc))&vcMask].credit <= 0 {
 		r.c.CreditStalls++ // Credit wakes us
-		r.ports[o].creditStalls++
+		r.ports[o&portMask].creditStalls++
 		return math.MaxInt64, false
 	}
 	return now + 1, true
@@ -616,7 +620,7 @@ func (r *VCRouter) bidFork(i int, v *inVC, now int64) (best int, next int64) {
 // branch returns branch b of input VC i.
 func (r *VCRouter) branch(i, b int) *branch {
 	if b == 0 {
-		return &r.vcs[i].b0
+		return &r.vcs[i&vcMask].b0
 	}
 	return &r.br[i*(r.np-1)+b-1]
 }
@@ -626,24 +630,28 @@ func (r *VCRouter) branch(i, b int) *branch {
 // from the input VC's pointer; stage two (vcGrant) keeps, per output VC,
 // the request nearest the output VC's own pointer.
 func (r *VCRouter) vcRequest(i, b, o int) {
-	free := r.ports[o].free
+	free := r.ports[o&portMask].free
 	if free == 0 {
 		r.c.VCAllocStalls++
 		return
 	}
-	oi := o*r.nvc + rrPick(free, int(r.vcs[i].vaPtr), r.nvc)
-	q := int16(len(r.reqI))
-	r.reqI = append(r.reqI, uint8(i))
-	r.reqB = append(r.reqB, uint8(b))
-	ov := &r.ovc[oi]
-	if ov.vaBest < 0 {
-		ov.vaBest = q
-		r.touched = append(r.touched, uint8(oi))
+	w := bits.TrailingZeros32(free)
+	if free&(free-1) != 0 {
+		w = rrPick(free, int(r.vcs[i&vcMask].vaPtr), r.nvc)
+	}
+	oi := o*r.nvc + w
+	ov := &r.ovc[oi&vcMask]
+	req := uint16(i) | uint16(b)<<8
+	if !ov.vaReq {
+		ov.vaReq = true
+		r.vaBest[oi] = req
+		r.vaOrd[r.vaN] = uint8(oi)
+		r.vaN++
 		return
 	}
 	ptr := int(ov.vaPtr)
-	if rrDist(i, ptr, r.nin) < rrDist(int(r.reqI[ov.vaBest]), ptr, r.nin) {
-		ov.vaBest = q
+	if rrDist(i, ptr, r.nin) < rrDist(int(r.vaBest[oi]&0xFF), ptr, r.nin) {
+		r.vaBest[oi] = req
 	}
 }
 
@@ -653,22 +661,22 @@ func (r *VCRouter) vcRequest(i, b, o int) {
 func (r *VCRouter) vcGrant(now int64) {
 	nvc := r.nvc
 	ready := now + r.vaC
-	for _, oi8 := range r.touched {
+	for _, oi8 := range r.vaOrd[:r.vaN] {
 		oi := int(oi8)
-		ov := &r.ovc[oi]
-		q := ov.vaBest
-		ov.vaBest = -1
-		i, b := int(r.reqI[q]), int(r.reqB[q])
+		ov := &r.ovc[oi&vcMask]
+		ov.vaReq = false
+		req := r.vaBest[oi]
+		i, b := int(req&0xFF), int(req>>8)
 		bp := r.branch(i, b)
 		o, w := r.portVC(oi)
 		bp.vc = int8(w)
 		bp.ready = ready
-		r.ports[o].free &^= 1 << w
+		r.ports[o&portMask].free &^= 1 << w
 		ov.owner = int8(i)
 		ov.vaPtr = uint8(inc(i, r.nin))
-		r.vcs[i].vaPtr = uint8(inc(w, nvc))
+		r.vcs[i&vcMask].vaPtr = uint8(inc(w, nvc))
 	}
-	r.touched = r.touched[:0]
+	r.vaN = 0
 }
 
 // switchAlloc is a separable input-first switch allocator, one iteration
@@ -678,6 +686,17 @@ func (r *VCRouter) vcGrant(now int64) {
 // input buffers.
 func (r *VCRouter) switchAlloc(elig uint64) {
 	nvc := r.nvc
+	if elig&(elig-1) == 0 {
+		// one bidder wins its input and its output: only the pointers move
+		i := bits.TrailingZeros64(elig) & vcMask
+		p := int(r.portOfVC[i])
+		b := int(r.vcs[i].saBr)
+		o := int(r.branch(i, b).port)
+		r.ports[o&portMask].saOutPtr = uint8(inc(p, r.np))
+		r.ports[p&portMask].saInPtr = uint8(inc(i-p*nvc, nvc))
+		r.send(i, b)
+		return
+	}
 	vmask := uint64(1)<<nvc - 1
 	var outReq [MaxPorts]uint32
 	var inChoice [MaxPorts]uint8
@@ -690,10 +709,10 @@ func (r *VCRouter) switchAlloc(elig uint64) {
 		if vb&(vb-1) == 0 {
 			v = bits.TrailingZeros32(vb)
 		} else {
-			v = rrPick(vb, int(r.ports[p].saInPtr), nvc)
+			v = rrPick(vb, int(r.ports[p&portMask].saInPtr), nvc)
 		}
 		i := p*nvc + v
-		o := r.branch(i, int(r.vcs[i].saBr)).port
+		o := r.branch(i, int(r.vcs[i&vcMask].saBr)).port
 		outReq[o] |= 1 << p
 		outs |= 1 << o
 		inChoice[p] = uint8(v)
@@ -705,14 +724,14 @@ func (r *VCRouter) switchAlloc(elig uint64) {
 		if req&(req-1) == 0 {
 			p = bits.TrailingZeros32(req)
 		} else {
-			p = rrPick(req, int(r.ports[o].saOutPtr), r.np)
+			p = rrPick(req, int(r.ports[o&portMask].saOutPtr), r.np)
 			r.c.SwitchConflicts += uint64(bits.OnesCount32(req) - 1)
 		}
 		v := int(inChoice[p])
-		r.ports[o].saOutPtr = uint8(inc(p, r.np))
-		r.ports[p].saInPtr = uint8(inc(v, nvc))
+		r.ports[o&portMask].saOutPtr = uint8(inc(p, r.np))
+		r.ports[p&portMask].saInPtr = uint8(inc(v, nvc))
 		i := p*nvc + v
-		r.send(i, int(r.vcs[i].saBr))
+		r.send(i, int(r.vcs[i&vcMask].saBr))
 	}
 }
 
@@ -720,7 +739,7 @@ func (r *VCRouter) switchAlloc(elig uint64) {
 // A unicast flit for a linked neighbour goes straight into its buffer;
 // anything else becomes a Departure for the driver.
 func (r *VCRouter) send(i, b int) {
-	v := &r.vcs[i]
+	v := &r.vcs[i&vcMask]
 	bp := r.branch(i, b)
 	o, w := Port(bp.port), int(bp.vc)
 	s := int(v.head) + int(bp.off)
@@ -729,9 +748,9 @@ func (r *VCRouter) send(i, b int) {
 	}
 	f := r.buf[i*r.depth+s]
 	ip, iv := r.portVC(i)
-	ov := &r.ovc[int(o)*r.nvc+w]
+	ov := &r.ovc[(int(o)*r.nvc+w)&vcMask]
 	ov.credit--
-	ps := &r.ports[o]
+	ps := &r.ports[o&portMask]
 	ps.flitsOut++ // Counters sums these into FlitsOut, HopsEW, HopsNS, Ejected
 	if f.flags&FlagTail != 0 {
 		bp.done = true
@@ -741,7 +760,7 @@ func (r *VCRouter) send(i, b int) {
 	freed := true
 	if v.nBr == 1 {
 		r.pop(i)
-		if dl := &r.down[o]; dl.r != nil && f.flags&FlagForked == 0 {
+		if dl := &r.down[o&portMask]; dl.r != nil && f.flags&FlagForked == 0 {
 			hops := f.hops
 			if f.flags&FlagHead != 0 {
 				hops++
@@ -784,7 +803,7 @@ func (r *VCRouter) send(i, b int) {
 // pop removes the front flit of input VC i; a tail ends the VC's packet,
 // and the head behind it (if any) is routed from the next cycle.
 func (r *VCRouter) pop(i int) {
-	v := &r.vcs[i]
+	v := &r.vcs[i&vcMask]
 	base := i * r.depth
 	tail := r.buf[base+int(v.head)].flags&FlagTail != 0
 	h := int(v.head) + 1
@@ -796,12 +815,11 @@ func (r *VCRouter) pop(i int) {
 		h = 0 // an empty ring restarts at slot 0: a lightly loaded VC keeps to its first cache line
 	}
 	v.head = uint16(h)
-	r.ports[r.portOf(i)].queue--
+	r.ports[(r.portOf(i))&portMask].queue--
 	if !tail {
 		return
 	}
 	v.state = vcIdle
-	r.drops &^= 1 << i
 	if v.count > 0 {
 		r.routeHead(i, max(r.now+1, availAt(r.buf[base+h].avail, r.now)))
 		return
@@ -816,7 +834,7 @@ func (r *VCRouter) pop(i int) {
 func (r *VCRouter) dropStage(now int64) {
 	for m := r.busy; m != 0; m &= m - 1 {
 		i := bits.TrailingZeros64(m)
-		v := &r.vcs[i]
+		v := &r.vcs[i&vcMask]
 		if v.state != vcDrop || v.wake > now {
 			continue
 		}
@@ -856,7 +874,7 @@ func rrPick(set uint32, ptr, n int) int {
 }
 
 // portOf is the port of input (or output) VC i.
-func (r *VCRouter) portOf(i int) int { return int(uint32(i) * r.divVC >> 16) }
+func (r *VCRouter) portOf(i int) int { return int(r.portOfVC[i&vcMask]) }
 
 // portVC splits input (or output) VC i into its port and VC.
 func (r *VCRouter) portVC(i int) (p, vc int) {

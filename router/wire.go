@@ -107,7 +107,7 @@ func (r *VCRouter) Wire(fab *Fabric, id int32) {
 // then on r forwards unicast flits on o in place: they produce no
 // Departure.
 func (r *VCRouter) Link(o Port, down *VCRouter, in Port, flitDelay int) {
-	r.down[o] = downLink{r: down, delay: int64(flitDelay), port: in}
+	r.down[o&portMask] = downLink{r: down, delay: int64(flitDelay), port: in}
 }
 
 // Upstream says where the credits of input port p go: the slot a flit
@@ -115,13 +115,13 @@ func (r *VCRouter) Link(o Port, down *VCRouter, in Port, flitDelay int) {
 // network interface) at c+creditDelay, queued on the fabric by r itself.
 // A Departure's Freed then tells the driver nothing to do.
 func (r *VCRouter) Upstream(p Port, up CreditEvent, creditDelay int) {
-	r.up[p] = upLink{delay: int64(creditDelay), ev: up, set: true}
+	r.up[p&portMask] = upLink{delay: int64(creditDelay), ev: up, set: true}
 }
 
 // freeSlot returns the credit of a slot of input VC (ip, iv) freed in the
 // cycle being stepped, if the port's upstream is known.
 func (r *VCRouter) freeSlot(ip, iv int) {
-	if u := &r.up[ip]; u.set {
+	if u := &r.up[ip&portMask]; u.set {
 		e := u.ev
 		e.VC = uint8(iv)
 		r.fab.QueueCredit(r.now+u.delay, e)
