@@ -218,6 +218,7 @@ type VCRouter struct {
 
 	tableFirst int32
 	table      []PortMask
+	xy         []PortMask // routeXY of every node, on meshes of up to xyTableNodes nodes
 
 	// wiring (Wire, Link, Upstream): per port
 	fab  *Fabric
@@ -264,6 +265,12 @@ func NewVCRouter(spec VCSpec, pl Placement) (*VCRouter, error) {
 	}
 	for i := range r.portOfVC {
 		r.portOfVC[i] = uint8(i / spec.VCs)
+	}
+	if nodes <= xyTableNodes {
+		r.xy = make([]PortMask, nodes)
+		for k := range r.xy {
+			r.xy[k] = r.routeXY(int32(k))
+		}
 	}
 	r.Reset()
 	return r, nil
@@ -322,6 +329,18 @@ func (r *VCRouter) Route(key int32) PortMask {
 	if idx := key - r.tableFirst; idx >= 0 && int(idx) < len(r.table) {
 		return r.table[idx]
 	}
+	if uint32(key) < uint32(len(r.xy)) {
+		return r.xy[key]
+	}
+	return r.routeXY(key)
+}
+
+// xyTableNodes is the largest mesh (in nodes) whose routers keep their
+// dimension-order routes in a table rather than computing them per head.
+const xyTableNodes = 4096
+
+// routeXY is the dimension-order route of key.
+func (r *VCRouter) routeXY(key int32) PortMask {
 	if key < 0 || key >= r.nodes {
 		return 0
 	}
