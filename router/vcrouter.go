@@ -658,13 +658,13 @@ func (r *VCRouter) vcRequest(i, b, o int) {
 	if free&(free-1) != 0 {
 		w = rrPick(free, int(r.vcs[i&vcMask].vaPtr), r.nvc)
 	}
-	oi := o*r.nvc + w
-	ov := &r.ovc[oi&vcMask]
+	oi := (o*r.nvc + w) & vcMask
+	ov := &r.ovc[oi]
 	req := uint16(i) | uint16(b)<<8
 	if !ov.vaReq {
 		ov.vaReq = true
 		r.vaBest[oi] = req
-		r.vaOrd[r.vaN] = uint8(oi)
+		r.vaOrd[r.vaN&vcMask] = uint8(oi)
 		r.vaN++
 		return
 	}
@@ -678,22 +678,27 @@ func (r *VCRouter) vcRequest(i, b, o int) {
 // to its best request; pointers move past a grant only (iSLIP). The winner
 // bids for the switch VCAllocCycles later.
 func (r *VCRouter) vcGrant(now int64) {
-	nvc := r.nvc
+	nvc, nin := r.nvc, r.nin
 	ready := now + r.vaC
-	for _, oi8 := range r.vaOrd[:r.vaN] {
-		oi := int(oi8)
-		ov := &r.ovc[oi&vcMask]
+	for k := 0; k < r.vaN; k++ {
+		oi := int(r.vaOrd[k&vcMask]) & vcMask
+		ov := &r.ovc[oi]
 		ov.vaReq = false
 		req := r.vaBest[oi]
-		i, b := int(req&0xFF), int(req>>8)
-		bp := r.branch(i, b)
-		o, w := r.portVC(oi)
+		i, b := int(req)&vcMask, int(req>>8)
+		v := &r.vcs[i]
+		bp := &v.b0
+		if b != 0 {
+			bp = &r.br[i*(r.np-1)+b-1]
+		}
+		o := int(r.portOfVC[oi])
+		w := oi - o*nvc
 		bp.vc = int8(w)
 		bp.ready = ready
-		r.ports[o&portMask].free &^= 1 << w
+		r.ports[o&portMask].free &^= 1 << (uint(w) & 31)
 		ov.owner = int8(i)
-		ov.vaPtr = uint8(inc(i, r.nin))
-		r.vcs[i&vcMask].vaPtr = uint8(inc(w, nvc))
+		ov.vaPtr = uint8(inc(i, nin))
+		v.vaPtr = uint8(inc(w, nvc))
 	}
 	r.vaN = 0
 }
