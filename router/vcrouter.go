@@ -763,7 +763,12 @@ func (r *VCRouter) switchAlloc(elig uint64) {
 // A unicast flit for a linked neighbour goes straight into its buffer;
 // anything else becomes a Departure for the driver.
 func (r *VCRouter) send(i, b int) {
-	v := &r.vcs[i&vcMask]
+	i &= vcMask
+	v := &r.vcs[i]
+	if v.nBr == 1 {
+		r.sendUnicast(i, v)
+		return
+	}
 	bp := r.branch(i, b)
 	o, w := Port(bp.port), int(bp.vc)
 	s := int(v.head) + int(bp.off)
@@ -827,9 +832,14 @@ func (r *VCRouter) send(i, b int) {
 // pop removes the front flit of input VC i; a tail ends the VC's packet,
 // and the head behind it (if any) is routed from the next cycle.
 func (r *VCRouter) pop(i int) {
-	v := &r.vcs[i&vcMask]
-	base := i * r.depth
-	tail := r.buf[base+int(v.head)].flags&FlagTail != 0
+	i &= vcMask
+	v := &r.vcs[i]
+	r.popFront(i, v, r.buf[i*r.depth+int(v.head)].flags&FlagTail != 0)
+}
+
+// popFront is pop for a caller that knows whether the front flit of input
+// VC i (v) is a tail.
+func (r *VCRouter) popFront(i int, v *inVC, tail bool) {
 	h := int(v.head) + 1
 	if h == r.depth {
 		h = 0
@@ -839,19 +849,56 @@ func (r *VCRouter) pop(i int) {
 		h = 0 // an empty ring restarts at slot 0: a lightly loaded VC keeps to its first cache line
 	}
 	v.head = uint16(h)
-	r.ports[(r.portOf(i))&portMask].queue--
+	r.ports[int(r.portOfVC[i&vcMask])&portMask].queue--
 	if !tail {
 		return
 	}
 	v.state = vcIdle
 	if v.count > 0 {
-		r.routeHead(i, max(r.now+1, availAt(r.buf[base+h].avail, r.now)))
+		r.routeHead(i, max(r.now+1, availAt(r.buf[i*r.depth+h].avail, r.now)))
 		return
 	}
 	r.busy &^= 1 << i
 	if r.busy == 0 {
 		r.c.BusyCycles += uint64(r.now + 1 - r.busyAt)
 	}
+}
+
+// sendUnicast is send for the only branch of input VC i (v): its front
+// flit goes through the switch.
+func (r *VCRouter) sendUnicast(i int, v *inVC) {
+	bp := &v.b0
+	o, w := int(bp.port)&portMask, int(bp.vc)
+	f := r.buf[i*r.depth+int(v.head)] // a unicast branch has sent nothing still buffered
+	ov := &r.ovc[(o*r.nvc+w)&vcMask]
+	ov.credit--
+	ps := &r.ports[o]
+	ps.flitsOut++
+	tail := f.flags&FlagTail != 0
+	if tail {
+		bp.done = true
+		ps.free |= 1 << (uint(w) & 31)
+		ov.owner = -1
+	}
+	r.popFront(i, v, tail)
+	ip := int(r.portOfVC[i&vcMask])
+	iv := i - ip*r.nvc
+	if dl := &r.down[o]; dl.r != nil && f.flags&FlagForked == 0 {
+		hops := f.hops
+		if f.flags&FlagHead != 0 {
+			hops++
+		}
+		dl.r.accept(dl.port, w, f.pkt, f.key, f.flags, hops, r.now+dl.delay)
+		r.fab.FlitHops++
+		r.fab.Progress = r.now
+		r.freeSlot(ip, iv)
+		return
+	}
+	r.freeSlot(ip, iv)
+	r.deps = append(r.deps, Departure{
+		Packet: f.pkt, Key: f.key, Flags: f.flags, Hops: f.hops,
+		InPort: Port(ip), InVC: uint8(iv), OutPort: Port(o), OutVC: uint8(w), Freed: true,
+	})
 }
 
 // dropStage discards the front flit of every dropping VC if it has arrived.
