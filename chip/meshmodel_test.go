@@ -57,6 +57,12 @@ func TestMeshModelsAgree(t *testing.T) {
 	assert.Equal(t, c.Mesh.Injected, c.Mesh.Delivered)
 	assert.NotEmpty(t, c.Links)
 	assert.Empty(t, h.Links)
+	assert.Positive(t, c.MeshCyclePS, "the cycle mesh's clock, for link utilisation")
+	assert.Zero(t, h.MeshCyclePS)
+	cycles := c.HardwareTimePS / c.MeshCyclePS
+	for _, l := range c.Links {
+		assert.LessOrEqual(t, l.Flits, uint64(cycles), "%v %s: at most one flit per cycle", l.Tile, l.Port)
+	}
 	var linkFlits uint64
 	for _, l := range c.Links {
 		if !strings.HasPrefix(l.Port, "local") {

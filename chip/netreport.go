@@ -54,7 +54,8 @@ func (c *Chip) netLinks() []LinkReport {
 			if p == 0 || p >= int(router.NumPorts) {
 				name = fmt.Sprintf("local%d", localIndex(p))
 			}
-			out = append(out, LinkReport{Tile: [2]int{x, y}, Port: name, LinkCounters: lc})
+			out = append(out, LinkReport{Tile: [2]int{x, y}, Port: name, LinkCounters: lc,
+				ChipLink: c.net.IsChipLink(mesh.Tile(t), router.Port(p))})
 		}
 	}
 	return out

@@ -112,6 +112,11 @@ type Report struct {
 	Populations []PopulationReport `json:"populations"`
 	Cores       []CoreReport       `json:"cores"`
 	Routers     []RouterReport     `json:"routers"`
+	// MeshCyclePS is the router clock period of the cycle-accurate mesh
+	// (mesh_model: cycle; absent otherwise): hardware_time_ps /
+	// mesh_cycle_ps is the run's mesh cycles, what a link's flits are a
+	// share of (one flit per link per cycle).
+	MeshCyclePS int64 `json:"mesh_cycle_ps,omitempty"`
 	// Links are per-link counters of the cycle-accurate mesh (mesh_model:
 	// cycle): one entry per router output port that carried a flit.
 	Links []LinkReport `json:"links,omitempty"`
@@ -121,6 +126,9 @@ type Report struct {
 type LinkReport struct {
 	Tile [2]int `json:"tile"`
 	Port string `json:"port"` // east, west, north, south, or local (ejection to core i: local0, local1, …)
+	// ChipLink marks a chip-to-chip link (boards: the port drives a link
+	// across a chip edge).
+	ChipLink bool `json:"chip_link,omitempty"`
 	mesh.LinkCounters
 }
 
@@ -219,6 +227,7 @@ func (res *Result) finish(r *run) {
 		rep.Energy.ChipFJ += rc.ChipFJ
 	}
 	if c.net != nil {
+		rep.MeshCyclePS = c.net.Spec().CyclePS
 		rep.Links = c.netLinks()
 	}
 	rep.Ops.SynOps, rep.Ops.SynUpdates = all.SynOps, all.SynUpdates

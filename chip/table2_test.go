@@ -175,6 +175,9 @@ func TestBoardChipToChipLink(t *testing.T) {
 	for _, l := range rc.Links {
 		if l.EnergyFJ == spec.Mesh.ChipLink.EnergyFJ*l.Flits && l.Flits > 0 && l.Tile == [2]int{7, 0} {
 			chipLinks++
+			assert.True(t, l.ChipLink, "report marks the chip link")
+		} else {
+			assert.False(t, l.ChipLink, "%v %s is on a chip", l.Tile, l.Port)
 		}
 	}
 	assert.Equal(t, 1, chipLinks, "the link from tile (7, 0) is the chip link")

@@ -516,7 +516,7 @@ func (r *VCRouter) Step(now int64) []Departure {
 	r.now = now
 	const never = math.MaxInt64
 	wake := int64(never)
-	var elig uint64
+	var elig, vaReq uint64
 	drop := false
 	vcs := &r.vcs
 	for m := r.busy; m != 0; m &= m - 1 {
@@ -539,7 +539,7 @@ func (r *VCRouter) Step(now int64) []Departure {
 			case bp.ready > now:
 				next = bp.ready
 			case bp.vc < 0:
-				r.vcRequest(i, 0, int(bp.port))
+				vaReq |= 1 << i // requested after the loop, which then calls nothing
 				next = now + 1
 			case bp.done || bp.off >= int32(v.count):
 				next = never // no flit to send yet: Accept wakes us
@@ -570,6 +570,10 @@ func (r *VCRouter) Step(now int64) []Departure {
 		}
 		v.wake = next
 		wake = min(wake, next)
+	}
+	for ; vaReq != 0; vaReq &= vaReq - 1 {
+		i := bits.TrailingZeros64(vaReq) & vcMask
+		r.vcRequest(i, 0, int(r.vcs[i].b0.port))
 	}
 	if r.vaN > 0 {
 		r.vcGrant(now)
@@ -935,8 +939,8 @@ func (r *VCRouter) dropStage(now int64) {
 // rrPick returns the first set bit of set (n bits wide) at or after ptr,
 // wrapping around: a round-robin arbiter. set must not be 0.
 func rrPick(set uint32, ptr, n int) int {
-	rot := set>>ptr | set<<(n-ptr)
-	rot &= 1<<n - 1
+	rot := set>>(uint(ptr)&31) | set<<(uint(n-ptr)&31) // n ≤ 16
+	rot &= 1<<(uint(n)&31) - 1
 	j := bits.TrailingZeros32(rot) + ptr
 	if j >= n {
 		j -= n
