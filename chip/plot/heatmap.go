@@ -124,28 +124,37 @@ func heatmap(name, title, note, unit string, width, height int, g *grid, o Optio
 	p.X.Tick.Marker = tileTicks(width)
 	p.Y.Tick.Marker = tileTicks(height)
 
+	bar := colorBar(cm, unit)
+	return newFigure(name, title, o, func(c draw.Canvas) { drawWithBar(c, p, bar, note) }), nil
+}
+
+// colorBar is a vertical colour bar of cm labelled unit, for drawWithBar.
+func colorBar(cm palette.ColorMap, unit string) *gplot.Plot {
 	bar := newPlot("", "", unit)
 	bar.HideX()
 	bar.X.Padding, bar.Y.Padding = 0, 0
 	bar.Add(&plotter.ColorBar{ColorMap: cm, Vertical: true})
+	return bar
+}
 
-	return newFigure(name, title, o, func(c draw.Canvas) {
-		c = pad(c, vg.Points(6))
-		c = drawNote(c, note)
-		barW := vg.Inch * 1.1
-		main := draw.Crop(c, 0, -barW, 0, 0)
-		p.Draw(main)
-		// The bar spans the heatmap's data area, vertically.
-		dc := p.DataCanvas(main)
-		bc := draw.Crop(c, c.Max.X-c.Min.X-barW+vg.Points(14), 0, 0, 0)
-		bc.Min.Y, bc.Max.Y = dc.Min.Y, dc.Max.Y
-		bd := bar.DataCanvas(bc)
-		bc.Min.Y -= bd.Min.Y - dc.Min.Y
-		bc.Max.Y += dc.Max.Y - bd.Max.Y
-		bd = bar.DataCanvas(bc)
-		bc.Max.X -= (bd.Max.X - bd.Min.X) - vg.Points(14) // a narrow bar
-		bar.Draw(bc)
-	}), nil
+// drawWithBar draws a mesh picture p with note under it and the colour bar
+// to its right, spanning p's data area vertically.
+func drawWithBar(c draw.Canvas, p, bar *gplot.Plot, note string) {
+	c = pad(c, vg.Points(6))
+	c = drawNote(c, note)
+	barW := vg.Inch * 1.1
+	main := draw.Crop(c, 0, -barW, 0, 0)
+	p.Draw(main)
+	// The bar spans the heatmap's data area, vertically.
+	dc := p.DataCanvas(main)
+	bc := draw.Crop(c, c.Max.X-c.Min.X-barW+vg.Points(14), 0, 0, 0)
+	bc.Min.Y, bc.Max.Y = dc.Min.Y, dc.Max.Y
+	bd := bar.DataCanvas(bc)
+	bc.Min.Y -= bd.Min.Y - dc.Min.Y
+	bc.Max.Y += dc.Max.Y - bd.Max.Y
+	bd = bar.DataCanvas(bc)
+	bc.Max.X -= (bd.Max.X - bd.Min.X) - vg.Points(14) // a narrow bar
+	bar.Draw(bc)
 }
 
 // tileTicks labels every tile, or every k-th on a large mesh.
@@ -421,9 +430,9 @@ func CoreActivity(rep *Report, o Options) (*Figure, error) {
 
 // LinkUtilisation derives a TileMap from the routers of a report: for each
 // tile, the mean utilisation of its router's outgoing mesh links, busy_ps /
-// (links × hardware_time_ps), labelled with the hops it sent. Routers only
-// count busy time per tile today; when report.json gains per-link counters,
-// a per-link TileMap replaces this one and RouterTraffic is unchanged.
+// (links × hardware_time_ps), labelled with the hops it sent. It is the
+// traffic figure of reports without per-link counters (the per-hop mesh
+// model); PerLinkUtilisation reads the links of the cycle-accurate mesh.
 func LinkUtilisation(rep *Report) TileMap {
 	width, height := rep.MeshSize()
 	m := TileMap{Width: width, Height: height,

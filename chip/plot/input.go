@@ -49,6 +49,60 @@ type Report struct {
 	// Layout is the mesh, when the report gives it (older reports do not:
 	// it is then inferred from the cores and routers).
 	Layout *Layout `json:"layout,omitempty"`
+	// MeshCyclePS is the cycle-accurate mesh's router clock period
+	// (mesh_model: cycle); 0 when absent.
+	MeshCyclePS int64 `json:"mesh_cycle_ps,omitempty"`
+	// Links are the per-link counters of the cycle-accurate mesh, one per
+	// router output port that carried a flit; empty with the per-hop
+	// model.
+	Links []Link `json:"links,omitempty"`
+}
+
+// Link is one router output port's entry in report.json's links: a mesh
+// link (port east, west, north or south) or an ejection port to a core
+// (local0, local1, …).
+type Link struct {
+	Tile          [2]int `json:"tile"` // the router driving the link
+	Port          string `json:"port"`
+	ChipLink      bool   `json:"chip_link"` // a chip-to-chip link (boards)
+	Flits         uint64 `json:"flits"`
+	CreditStalls  uint64 `json:"credit_stalls"`
+	MaxQueueFlits int    `json:"max_queue_flits"`
+	LatencyCycles int    `json:"latency_cycles"`
+	EnergyFJ      uint64 `json:"energy_fj"`
+}
+
+// directions are the ports of a link between neighbouring tiles, in the
+// order links are drawn.
+var directions = []string{"east", "west", "north", "south"}
+
+// direction returns the tile step of a mesh direction (north is +y); ok is
+// false for any other port (the local ports).
+func direction(port string) (dx, dy int, ok bool) {
+	switch port {
+	case "east":
+		return 1, 0, true
+	case "west":
+		return -1, 0, true
+	case "north":
+		return 0, 1, true
+	case "south":
+		return 0, -1, true
+	}
+	return 0, 0, false
+}
+
+// isLocalPort says whether port names an ejection port (local, local0, …).
+func isLocalPort(port string) bool {
+	rest, ok := strings.CutPrefix(port, "local")
+	if !ok {
+		return false
+	}
+	if rest == "" {
+		return true
+	}
+	_, err := strconv.ParseUint(rest, 10, 8)
+	return err == nil
 }
 
 // Layout is a report's mesh.
@@ -272,8 +326,25 @@ func ReadReport(r io.Reader, name string) (*Report, error) {
 			return nil, fmt.Errorf("%s: routers[%d]: negative tile %v", name, i, rt.Tile)
 		}
 	}
-	if w, h := rep.MeshSize(); w*h > maxTiles {
+	w, h := rep.MeshSize()
+	if w*h > maxTiles {
 		return nil, fmt.Errorf("%s: mesh of %d×%d tiles is larger than %d tiles", name, w, h, maxTiles)
+	}
+	if rep.MeshCyclePS < 0 {
+		return nil, fmt.Errorf("%s: mesh_cycle_ps %d is negative", name, rep.MeshCyclePS)
+	}
+	for i, l := range rep.Links {
+		x, y := l.Tile[0], l.Tile[1]
+		if x < 0 || y < 0 || x >= w || y >= h {
+			return nil, fmt.Errorf("%s: links[%d]: tile %v is outside the %d×%d mesh", name, i, l.Tile, w, h)
+		}
+		dx, dy, ok := direction(l.Port)
+		switch {
+		case ok && (x+dx < 0 || y+dy < 0 || x+dx >= w || y+dy >= h):
+			return nil, fmt.Errorf("%s: links[%d]: port %s of tile %v leads off the %d×%d mesh", name, i, l.Port, l.Tile, w, h)
+		case !ok && !isLocalPort(l.Port):
+			return nil, fmt.Errorf("%s: links[%d]: port %q: want east, west, north, south or local<n>", name, i, l.Port)
+		}
 	}
 	return &rep, nil
 }

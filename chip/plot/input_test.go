@@ -15,6 +15,7 @@ import (
 	"github.com/tessera-sim/tessera/chip"
 	"github.com/tessera-sim/tessera/chip/preset"
 	"github.com/tessera-sim/tessera/compiler"
+	"github.com/tessera-sim/tessera/router"
 )
 
 // The local Report reads what the chip writes: every field the plots use
@@ -68,6 +69,50 @@ func TestReadReportMatchesChip(t *testing.T) {
 	assert.Equal(t, [2]int{spec.Mesh.Width, spec.Mesh.Height}, [2]int{w, h})
 }
 
+// The links of a cycle-mesh run read back as the chip wrote them, with the
+// mesh clock and the chip-to-chip mark.
+func TestReadReportLinksMatchChip(t *testing.T) {
+	spec := preset.Loihi()
+	spec.Core.MaxNeurons = 128
+	spec.MeshModel = preset.MeshCycle
+	spec.Mesh.ChipWidth, spec.Mesh.ChipHeight = 1, 4 // a board of eight chips, a column each
+	spec.Mesh.ChipLink = router.HopCost{EnergyFJ: 20_000, LatencyPS: 20_000}
+	img, _, err := compiler.CompileFile("../testdata/random_net.yaml", spec)
+	require.NoError(t, err)
+	c, err := chip.New(img)
+	require.NoError(t, err)
+	res, err := c.Run(context.Background(), chip.Options{Steps: 10, Seed: 3})
+	require.NoError(t, err)
+	var buf bytes.Buffer
+	require.NoError(t, res.WriteReport(&buf))
+	rep, err := ReadReport(&buf, "report.json")
+	require.NoError(t, err)
+
+	want := res.Report
+	require.NotEmpty(t, want.Links)
+	assert.Equal(t, want.MeshCyclePS, rep.MeshCyclePS)
+	require.Len(t, rep.Links, len(want.Links))
+	chipLinks := 0
+	for i, wl := range want.Links {
+		gl := rep.Links[i]
+		assert.Equal(t, wl.Tile, gl.Tile)
+		assert.Equal(t, wl.Port, gl.Port)
+		assert.Equal(t, wl.ChipLink, gl.ChipLink)
+		assert.Equal(t, wl.Flits, gl.Flits)
+		assert.Equal(t, wl.CreditStalls, gl.CreditStalls)
+		assert.Equal(t, wl.MaxQueueFlits, gl.MaxQueueFlits)
+		assert.Equal(t, wl.LatencyCycles, gl.LatencyCycles)
+		assert.Equal(t, wl.EnergyFJ, gl.EnergyFJ)
+		if !strings.HasPrefix(gl.Port, "local") {
+			assert.Equal(t, gl.Port == "east" || gl.Port == "west", gl.ChipLink, "%v %s: chips are columns of tiles", gl.Tile, gl.Port)
+		}
+		if gl.ChipLink {
+			chipLinks++
+		}
+	}
+	assert.Positive(t, chipLinks, "spikes cross between chips")
+}
+
 func TestReadCSV(t *testing.T) {
 	spikes, err := ReadSpikes(strings.NewReader("step,time_ps,population,neuron\n3,15796800,exc,1024\n4,0,in put,0\n"), "s.csv")
 	require.NoError(t, err)
@@ -117,6 +162,13 @@ func TestReadCSV(t *testing.T) {
 		{"report", `{"schema":"tessera.report/v9"}`, "r.json: schema tessera.report/v9 is newer than this tessera reads"},
 		{"report", "{\"schema\":\"tessera.report/v1\",\n\"cores\":[{\"tile\":[0,-1]}]}", "r.json: cores[0]: negative id or tile"},
 		{"report", `{"schema":"tessera.report/v1","routers":[{"tile":[100000,100000]}]}`, "larger than 65536 tiles"},
+		{"report", `{"schema":"tessera.report/v1","layout":{"width":2,"height":1},"links":[{"tile":[0,0],"port":"up"}]}`,
+			`r.json: links[0]: port "up": want east, west, north, south or local<n>`},
+		{"report", `{"schema":"tessera.report/v1","layout":{"width":2,"height":1},"links":[{"tile":[0,0],"port":"local0"},{"tile":[2,0],"port":"west"}]}`,
+			"r.json: links[1]: tile [2 0] is outside the 2×1 mesh"},
+		{"report", `{"schema":"tessera.report/v1","layout":{"width":2,"height":1},"links":[{"tile":[1,0],"port":"east"}]}`,
+			"r.json: links[0]: port east of tile [1 0] leads off the 2×1 mesh"},
+		{"report", `{"schema":"tessera.report/v1","mesh_cycle_ps":-1}`, "r.json: mesh_cycle_ps -1 is negative"},
 	} {
 		err := read[tc.reader](tc.in)
 		require.Error(t, err, tc.want)
@@ -139,6 +191,12 @@ func TestPosition(t *testing.T) {
 // chip/testdata/two_pop.yaml --preset small --steps 12, plus a hand-written
 // weights.csv.
 const sampleDir = "testdata/two_pop"
+
+// sampleCycleDir is a reference output directory of the cycle-accurate
+// mesh (report.json only): tessera run chip/testdata/two_pop.yaml --steps 12
+// --preset small-cycle.yaml, where small-cycle.yaml is "base: small", "name:
+// small-cycle", "mesh_model: cycle".
+const sampleCycleDir = "testdata/two_pop_cycle"
 
 // addSample seeds a fuzz target with a reference file.
 func addSample(f *testing.F, name string) {
@@ -207,6 +265,12 @@ func FuzzReadWeights(f *testing.F) {
 
 func FuzzReadReport(f *testing.F) {
 	addSample(f, ReportFile)
+	data, err := os.ReadFile(filepath.Join(sampleCycleDir, ReportFile))
+	require.NoError(f, err, "reference sample (in chip/plot/%s)", sampleCycleDir)
+	f.Add(data)
+	f.Add([]byte(`{"schema":"tessera.report/v1","hardware_time_ps":1000,"mesh_cycle_ps":10,"layout":{"width":2,"height":2},` +
+		`"links":[{"tile":[0,0],"port":"east","flits":100,"chip_link":true},{"tile":[1,1],"port":"south","flits":3},` +
+		`{"tile":[1,0],"port":"local2","flits":7}]}`))
 	f.Add([]byte(`{"schema":"tessera.report/v1","steps":2,"hardware_time_ps":10,` +
 		`"cores":[{"id":5,"tile":[1,0],"total_energy_fj":3,"ops":{"Spikes":2}}],` +
 		`"routers":[{"tile":[0,0]},{"tile":[1,0],"busy_ps":4,"hops_ew":1}]}`))
@@ -227,5 +291,6 @@ func FuzzReadReport(f *testing.F) {
 		if len(rep.Routers) > 0 {
 			draw(RouterTraffic(LinkUtilisation(rep), "", Options{}))
 		}
+		draw(Traffic(rep, Options{}))
 	})
 }

@@ -12,7 +12,7 @@ const (
 	NameRaster    = "raster"    // spike raster by population
 	NameEnergy    = "energy"    // per-core energy heatmap
 	NameActivity  = "activity"  // per-core activity heatmap
-	NameTraffic   = "traffic"   // router link utilisation heatmap
+	NameTraffic   = "traffic"   // link utilisation: per link (cycle mesh) or per router
 	NameBreakdown = "breakdown" // energy by op class
 	NameMembrane  = "membrane"  // u and v of probed neurons
 	NameWeights   = "weights"   // weight evolution (learning runs)
@@ -68,8 +68,8 @@ func RenderWith(dir, outDir string, o Options) (Rendered, error) {
 			func() (*Figure, error) { return CoreEnergy(rep, o) }},
 		{NameActivity, missing(rep == nil, noReport, rep != nil && len(rep.Cores) == 0, "the report lists no cores"),
 			func() (*Figure, error) { return CoreActivity(rep, o) }},
-		{NameTraffic, missing(rep == nil, noReport, rep != nil && len(rep.Routers) == 0, "the report lists no routers"),
-			func() (*Figure, error) { return RouterTraffic(LinkUtilisation(rep), runLabel(rep), o) }},
+		{NameTraffic, missing(rep == nil, noReport, rep != nil && len(rep.Routers) == 0 && len(rep.Links) == 0, "the report lists no routers"),
+			func() (*Figure, error) { return Traffic(rep, o) }},
 		{NameBreakdown, missing(rep == nil, noReport, false, ""),
 			func() (*Figure, error) { return EnergyBreakdown(rep, o) }},
 		{NameMembrane, missing(!run.HasProbes, fmt.Sprintf("no %s in %s (probe a population with record: [v] or [u])", ProbesFile, dir),

@@ -27,7 +27,13 @@ import (
 // directory, as tessera run --out does.
 func runNet(t testing.TB) string {
 	t.Helper()
-	img, _, err := compiler.CompileFile("../testdata/random_net.yaml", preset.Loihi())
+	return runNetOn(t, preset.Loihi())
+}
+
+// runNetOn is runNet on another preset.
+func runNetOn(t testing.TB, spec preset.Spec) string {
+	t.Helper()
+	img, _, err := compiler.CompileFile("../testdata/random_net.yaml", spec)
 	require.NoError(t, err)
 	c, err := chip.New(img)
 	require.NoError(t, err)

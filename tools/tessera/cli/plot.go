@@ -28,7 +28,7 @@ func plotCmd() *cobra.Command {
   raster     spikes by population over time
   energy     energy per core, laid out as the mesh
   activity   spikes (or --activity) per core, laid out as the mesh
-  traffic    router link utilisation per tile
+  traffic    link utilisation: per link with mesh_model: cycle, else per router
   breakdown  energy by op class
   membrane   u and v of probed neurons over steps
   weights    synaptic weights over a learning run

@@ -80,3 +80,34 @@ func TestPlot(t *testing.T) {
 	_, _, err = runWithPlot(t, "plot", res)
 	assert.ErrorContains(t, err, filepath.Join(res, "spikes.csv")+`:2: column neuron: "x" is not an integer`)
 }
+
+// A run on the cycle-accurate mesh has per-link counters: traffic draws
+// the per-link map.
+func TestPlotPerLink(t *testing.T) {
+	dir := t.TempDir()
+	spec := filepath.Join(dir, "small-cycle.yaml")
+	require.NoError(t, os.WriteFile(spec, []byte("base: small\nname: small-cycle\nmesh_model: cycle\n"), 0o644))
+	res := filepath.Join(dir, "out")
+	_, _, err := runWithPlot(t, "run", twoPop, "--preset", spec, "--steps", "8", "--out", res, "-q")
+	require.NoError(t, err)
+	data, err := os.ReadFile(filepath.Join(res, "report.json"))
+	require.NoError(t, err)
+	require.Contains(t, string(data), `"links": [`)
+	require.Contains(t, string(data), `"mesh_cycle_ps": `)
+
+	out, errOut, err := runWithPlot(t, "plot", res, "--only", "traffic", "--format", "png,svg")
+	require.NoError(t, err)
+	assert.Empty(t, errOut)
+	pngPath, svgPath := filepath.Join(res, "plots", "traffic.png"), filepath.Join(res, "plots", "traffic.svg")
+	assert.Equal(t, "wrote "+pngPath+"\nwrote "+svgPath+"\n", out)
+	f, err := os.Open(pngPath)
+	require.NoError(t, err)
+	cfg, err := png.DecodeConfig(f)
+	f.Close()
+	require.NoError(t, err)
+	assert.Equal(t, [2]int{960, 600}, [2]int{cfg.Width, cfg.Height})
+	svg, err := os.ReadFile(svgPath)
+	require.NoError(t, err)
+	assert.Contains(t, string(svg), "Router traffic per link: two-pop on small-cycle, 8 steps")
+	assert.Contains(t, string(svg), "Busiest link: tile (0, 0) east")
+}
