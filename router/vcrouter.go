@@ -764,8 +764,8 @@ func (r *VCRouter) switchAlloc(elig uint64) {
 }
 
 // send moves the next flit of branch b of input VC i through the switch.
-// A unicast flit for a linked neighbour goes straight into its buffer;
-// anything else becomes a Departure for the driver.
+// A unicast flit for a linked neighbour goes straight into its buffer
+// (sendUnicast); anything else becomes a Departure for the driver.
 func (r *VCRouter) send(i, b int) {
 	i &= vcMask
 	v := &r.vcs[i]
@@ -790,41 +790,24 @@ func (r *VCRouter) send(i, b int) {
 		ps.free |= 1 << w
 		ov.owner = -1
 	}
-	freed := true
-	if v.nBr == 1 {
-		r.pop(i)
-		if dl := &r.down[o&portMask]; dl.r != nil && f.flags&FlagForked == 0 {
-			hops := f.hops
-			if f.flags&FlagHead != 0 {
-				hops++
-			}
-			dl.r.accept(dl.port, w, f.pkt, f.key, f.flags, hops, r.now+dl.delay)
-			r.fab.FlitHops++
-			r.fab.Progress = r.now
-			r.freeSlot(ip, iv)
-			return
-		}
-	} else {
-		// the hops made in place before the fork are the driver's to
-		// count once: with the first branch that sends the flit
-		r.buf[i*r.depth+s].hops = 0
-		f.flags |= FlagForked
-		bp.off++
-		brs := r.br[i*(r.np-1) : i*(r.np-1)+int(v.nBr)-1]
-		low := v.b0.off
-		for bb := range brs {
-			low = min(low, brs[bb].off)
-		}
-		freed = low > 0
-		if freed {
-			v.b0.off--
-			for bb := range brs {
-				brs[bb].off--
-			}
-			r.pop(i)
-		}
+	// A multicast fork: every branch sends the flit; its slot is freed
+	// when the last one has. The hops the packet made in place before the
+	// fork are the driver's to count once, with the first branch to send.
+	r.buf[i*r.depth+s].hops = 0
+	f.flags |= FlagForked
+	bp.off++
+	brs := r.br[i*(r.np-1) : i*(r.np-1)+int(v.nBr)-1]
+	low := v.b0.off
+	for bb := range brs {
+		low = min(low, brs[bb].off)
 	}
+	freed := low > 0
 	if freed {
+		v.b0.off--
+		for bb := range brs {
+			brs[bb].off--
+		}
+		r.pop(i)
 		r.freeSlot(ip, iv)
 	}
 	r.deps = append(r.deps, Departure{
