@@ -2,6 +2,7 @@ package compiler
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"io"
 	"math"
@@ -105,15 +106,22 @@ func Compile(g *graph.Graph, spec preset.Spec) (*image.Image, Stats, error) {
 // CompileWith is Compile with options (placement strategy and seed,
 // measured rates).
 func CompileWith(g *graph.Graph, spec preset.Spec, opts Options) (*image.Image, Stats, error) {
+	return CompileContext(context.Background(), g, spec, opts)
+}
+
+// CompileContext is CompileWith that stops when ctx is done (between
+// stages, and within the long ones: expansion and annealing) and returns
+// an error wrapping ctx's.
+func CompileContext(ctx context.Context, g *graph.Graph, spec preset.Spec, opts Options) (*image.Image, Stats, error) {
 	if err := spec.Validate(); err != nil {
 		return nil, Stats{}, fmt.Errorf("compile %s: %w", g.Name, err)
 	}
-	c := &compilation{g: g, spec: spec, popIndex: map[string]int{}, reportedFanout: map[int]bool{}}
+	c := &compilation{ctx: ctx, g: g, spec: spec, popIndex: map[string]int{}, reportedFanout: map[int]bool{}}
 	for i, p := range g.Populations {
 		c.popIndex[p.Name] = i
 	}
 	stage := func(name string, run func(), detail func() string) {
-		if len(c.errs) > 0 {
+		if len(c.errs) > 0 || c.stopped() {
 			return
 		}
 		t0 := time.Now()
@@ -156,6 +164,9 @@ func CompileWith(g *graph.Graph, spec preset.Spec, opts Options) (*image.Image, 
 		c.errs.Sort()
 		return nil, Stats{}, err
 	}
+	if c.stopped() {
+		return nil, Stats{}, fmt.Errorf("compile %s: stopped: %w", g.Name, c.ctx.Err())
+	}
 	if err := img.Check(); err != nil {
 		return nil, Stats{}, fmt.Errorf("compile %s: internal error, emitted image is inconsistent: %w", g.Name, err)
 	}
@@ -163,6 +174,7 @@ func CompileWith(g *graph.Graph, spec preset.Spec, opts Options) (*image.Image, 
 }
 
 type compilation struct {
+	ctx      context.Context
 	g        *graph.Graph
 	spec     preset.Spec
 	popIndex map[string]int
@@ -187,6 +199,9 @@ type compilation struct {
 	members [][]int
 }
 
+// stopped reports whether the compilation's context is done.
+func (c *compilation) stopped() bool { return c.ctx != nil && c.ctx.Err() != nil }
+
 // expand turns every projection's connectivity into explicit synapses,
 // checking weights and delays against the core's limits.
 func (c *compilation) expand() {
@@ -194,6 +209,9 @@ func (c *compilation) expand() {
 	wmin, wmax := int32(-(1 << (cs.MaxWeightBits - 1))), int32(1<<(cs.MaxWeightBits-1)-1)
 	c.syn = make([][]synapse, len(c.g.Projections))
 	for k := range c.g.Projections {
+		if c.stopped() {
+			return
+		}
 		pr := &c.g.Projections[k]
 		pre, post := c.g.Population(pr.Pre), c.g.Population(pr.Post)
 		if pre == nil || post == nil || post.IsInput() {

@@ -254,8 +254,13 @@ func (p *placer) anneal(opts Options) {
 	best := 0.0
 	bestCore := slices.Clone(p.core)
 	for it := 0; it < iters; it++ {
-		if opts.Progress != nil && it%(iters/100+1) == 0 {
-			opts.Progress(it, iters)
+		if it%(iters/100+1) == 0 {
+			if p.c.stopped() {
+				break // the best placement so far stays; the compilation reports the stop
+			}
+			if opts.Progress != nil {
+				opts.Progress(it, iters)
+			}
 		}
 		temp := t0 * math.Pow(t1/t0, float64(it)/float64(iters))
 		i := rng.IntN(n)
