@@ -47,7 +47,7 @@ Typical use:
 	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(compileCmd(), runCmd(), inspectCmd(), traceCmd(), plotCmd(), nocCmd())
+	root.AddCommand(compileCmd(), runCmd(), inspectCmd(), traceCmd(), plotCmd(), nocCmd(), benchCmd())
 	return root
 }
 
