@@ -4,6 +4,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"math"
@@ -113,7 +114,7 @@ func quantizationText(g *graph.Graph) string {
 }
 
 // compileAny compiles a network file or a NIR graph.
-func compileAny(path string, spec preset.Spec, pf *placeFlags) (*image.Image, compiler.Stats, string, error) {
+func compileAny(ctx context.Context, path string, spec preset.Spec, pf *placeFlags) (*image.Image, compiler.Stats, string, error) {
 	opts, err := pf.options()
 	if err != nil {
 		return nil, compiler.Stats{}, "", err
@@ -127,7 +128,7 @@ func compileAny(path string, spec preset.Spec, pf *placeFlags) (*image.Image, co
 		if err != nil {
 			return nil, compiler.Stats{}, "", err
 		}
-		img, st, err := compiler.CompileWith(g, arch, opts)
+		img, st, err := compiler.CompileContext(ctx, g, arch, opts)
 		return img, st, archRep.String() + "\n" + rep.String(), err
 	}
 	if strings.ToLower(filepath.Ext(path)) != ".nir" {
@@ -135,7 +136,7 @@ func compileAny(path string, spec preset.Spec, pf *placeFlags) (*image.Image, co
 		if err != nil {
 			return nil, compiler.Stats{}, "", err
 		}
-		img, st, err := compiler.CompileWith(g, spec, opts)
+		img, st, err := compiler.CompileContext(ctx, g, spec, opts)
 		return img, st, quantizationText(g), err
 	}
 	if pf.dt == "" {
@@ -149,7 +150,7 @@ func compileAny(path string, spec preset.Spec, pf *placeFlags) (*image.Image, co
 	if err != nil {
 		return nil, compiler.Stats{}, "", err
 	}
-	img, st, err := compiler.CompileWith(g, spec, opts)
+	img, st, err := compiler.CompileContext(ctx, g, spec, opts)
 	return img, st, rep.String(), err
 }
 
@@ -191,7 +192,7 @@ reported at once, each with file:line:col.`,
 			if err != nil {
 				return err
 			}
-			img, stats, quant, err := compileAny(args[0], spec, &pf)
+			img, stats, quant, err := compileAny(cmd.Context(), args[0], spec, &pf)
 			if err != nil {
 				return err
 			}
@@ -219,13 +220,13 @@ reported at once, each with file:line:col.`,
 }
 
 // loadImage reads an image, or compiles a network file on the fly.
-func loadImage(path, presetName string, presetSet bool, pf *placeFlags) (*image.Image, error) {
+func loadImage(ctx context.Context, path, presetName string, presetSet bool, pf *placeFlags) (*image.Image, error) {
 	if isNetwork(path) {
 		spec, err := preset.Lookup(presetName)
 		if err != nil {
 			return nil, err
 		}
-		img, _, _, err := compileAny(path, spec, pf)
+		img, _, _, err := compileAny(ctx, path, spec, pf)
 		return img, err
 	}
 	if presetSet {
@@ -256,7 +257,7 @@ The same image, seed and inputs always give identical results, whatever
 --workers is.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			img, err := loadImage(args[0], presetName, cmd.Flags().Changed("preset"), &pf)
+			img, err := loadImage(cmd.Context(), args[0], presetName, cmd.Flags().Changed("preset"), &pf)
 			if err != nil {
 				return err
 			}

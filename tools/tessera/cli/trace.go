@@ -67,7 +67,7 @@ fails. docs/traces.md tells what every signal and track means.`,
 			if ext == "" {
 				return fmt.Errorf("unknown trace format %q: use vcd or perfetto", format)
 			}
-			img, err := loadImage(args[0], presetName, cmd.Flags().Changed("preset"), &pf)
+			img, err := loadImage(cmd.Context(), args[0], presetName, cmd.Flags().Changed("preset"), &pf)
 			if err != nil {
 				return err
 			}
