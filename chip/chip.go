@@ -252,6 +252,12 @@ func (c *Chip) Run(ctx context.Context, opts Options) (*Result, error) {
 		popSpikes: make([]uint64, len(c.img.Populations)),
 		sweeps:    make([][]core.Fire, len(c.cores)), durs: make([]int64, len(c.cores))}
 	r.inputs = make([]inputGen, len(c.img.Inputs))
+	if c.net != nil {
+		c.net.OnHop(nil)
+		if r.tracer != nil {
+			c.net.OnHop(r.meshHop)
+		}
+	}
 	for i := range c.img.Inputs {
 		in := &c.img.Inputs[i]
 		// One stream per input, from the run seed and the input's own seed.
@@ -546,6 +552,19 @@ func (r *run) advanceMesh(t int64) error {
 		return r.wakeMesh(max(net.TimePS(next), t+1))
 	}
 	return nil
+}
+
+// meshHop traces a move of a packet's head from one router of the
+// cycle-accurate network to the next: from the cycle it won the switch to
+// the cycle it is usable downstream (time queued in a router shows as the
+// gap before its next hop).
+func (r *run) meshHop(h mesh.Hop) {
+	net := r.chip.net
+	p := &r.packets[h.ID]
+	r.tracer.Packet(PacketEvent{Kind: PacketHop, Packet: p.id, Step: p.step,
+		FromPS: net.TimePS(h.SentCycle), TimePS: net.TimePS(h.ArriveCycle),
+		FromTile: int32(h.From), ToTile: int32(h.To), Core: r.chip.img.Cores[p.core].ID, Axon: int32(p.axon)})
+	p.at = h.To
 }
 
 // arrive hands packet id, delivered at time t, to its core: the synaptic

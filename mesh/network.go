@@ -144,6 +144,7 @@ type Network struct {
 	free    []int32
 
 	onDeliver  func(Delivery)
+	onHop      func(Hop)
 	held       []Delivery
 	st         NetStats
 	completed  uint64
@@ -350,6 +351,37 @@ func (n *Network) TimePS(cycle int64) int64 { return cycle * n.spec.CyclePS }
 // OnDeliver sets the function every Delivery is handed to, in cycle order,
 // during Advance. Without one, deliveries are held for TakeDelivered.
 func (n *Network) OnDeliver(fn func(Delivery)) { n.onDeliver = fn }
+
+// Hop is one move of a packet's head from a router to the next: it won
+// switch allocation at From in cycle SentCycle and can be used in To's
+// input buffer from cycle ArriveCycle (over a chip-to-chip link when
+// ChipLink). The time a head spends at a router before it is sent — route
+// computation, VC and switch allocation, waiting for a credit or its turn
+// — lies between the ArriveCycle of one hop and the SentCycle of the next.
+type Hop struct {
+	ID                     uint64 // the caller's packet id
+	From, To               Tile
+	SentCycle, ArriveCycle int64
+	ChipLink               bool
+}
+
+// OnHop sets the function every router-to-router move of a packet's head
+// is handed to, during Advance (nil: none, the default; tracing is what
+// wants it). Moves come in the order routers make them within a cycle; a
+// multicast packet reports every branch.
+func (n *Network) OnHop(fn func(Hop)) {
+	n.onHop = fn
+	n.fab.OnHop = nil
+	if fn != nil {
+		n.fab.OnHop = n.fabricHop
+	}
+}
+
+// fabricHop turns a hop a router made in place into a Hop.
+func (n *Network) fabricHop(pkt, r int32, out router.Port, sent, arrive int64) {
+	l := &n.links[int(r)*n.np+int(out)]
+	n.onHop(Hop{ID: n.pID[pkt], From: Tile(r), To: Tile(l.downR), SentCycle: sent, ArriveCycle: arrive, ChipLink: l.chip})
+}
 
 // TakeDelivered appends the held deliveries to dst and forgets them.
 func (n *Network) TakeDelivered(dst []Delivery) []Delivery {
@@ -750,6 +782,9 @@ func (n *Network) forward(t int32, deps []router.Departure, now int64) {
 		at := now + int64(l.flitDelay)
 		if dr := l.downR; dr >= 0 {
 			n.routers[dr].Accept(router.Port(l.downP), int(d.OutVC), p, d.Key, d.Flags, at)
+			if n.onHop != nil && d.Flags&router.FlagHead != 0 {
+				n.onHop(Hop{ID: n.pID[p], From: Tile(t), To: Tile(dr), SentCycle: now, ArriveCycle: at, ChipLink: l.chip})
+			}
 			continue
 		}
 		node := int32(int(t)*n.lp + router.LocalIndex(d.OutPort))

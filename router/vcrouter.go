@@ -879,6 +879,9 @@ func (r *VCRouter) sendUnicast(i int, v *inVC) {
 		r.fab.FlitHops++
 		r.fab.Progress = r.now
 		r.freeSlot(ip, iv)
+		if r.fab.OnHop != nil && f.flags&FlagHead != 0 {
+			r.fab.OnHop(f.pkt, r.id, Port(o), r.now, r.now+dl.delay)
+		}
 		return
 	}
 	r.freeSlot(ip, iv)

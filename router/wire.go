@@ -21,6 +21,11 @@ type Fabric struct {
 	// Progress is the last cycle a flit was forwarded in place (for the
 	// driver's watchdog).
 	Progress int64
+	// OnHop, when set, is told every head flit a router forwards in place:
+	// its packet, the router (its Wire id), the output port, the cycle it
+	// won the switch and the cycle it is usable in the next router. Tracing
+	// sets it; left nil it costs one test per flit.
+	OnHop func(packet, router int32, out Port, sent, arrive int64)
 
 	wheel   [][]CreditEvent
 	mask    int64
