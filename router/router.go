@@ -1,15 +1,19 @@
-// Package router is one mesh router: which output port a packet takes
-// (dimension-order XY routing), when its output port is free again, and
-// what each hop cost.
+// Package router is one mesh router: which output port a packet takes,
+// when it can go, and what each hop costs. It knows nothing of neurons or
+// files; the mesh package lays routers out and drives them.
 //
-// A router is a state machine the chip drives through the mesh: "a packet
-// for tile (dx, dy) reached you at time t" → "it leaves through port p and
-// reaches the next tile at time t'". It knows nothing of neurons or files.
+// It has two models of the same router, picked by the preset's mesh_model:
 //
-// This first model is store-and-forward with one packet per output port at
-// a time: a packet holds its output port for the hop's latency, and a packet
-// that finds the port busy waits. Buffers, credits, virtual channels and
-// multicast come with the cycle-accurate router.
+//   - Router, the per-hop model: "a packet for tile (dx, dy) reached you at
+//     time t" → "it leaves through port p and reaches the next tile at time
+//     t'". Store-and-forward, one packet per output port at a time, each hop
+//     priced by Spec (Loihi's east-west and north-south hop costs).
+//   - VCRouter, the cycle-accurate model: input buffers per port and
+//     virtual channel, credit flow control, route computation (XY or a
+//     table, with multicast forks), separable round-robin VC and switch
+//     allocation, every pipeline stage a VCSpec field. A network wires its
+//     VCRouters into a Fabric (Wire, Link, Upstream) so that unicast flits
+//     and credits go from router to router without the driver.
 //
 // PacketFormat describes how a preset encodes a spike packet — header
 // fields and their widths, flit width, graded payload — so that the chip
