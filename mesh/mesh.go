@@ -27,6 +27,7 @@
 //		// d.ID reached node d.Node at cycle d.DeliveredCycle
 //		// (time net.TimePS(d.DeliveredCycle)); hand it to the core.
 //	})
+//	net.OnHop(func(h mesh.Hop) { /* tracing: h.ID moved From → To */ }) // optional
 //	// a core sends a spike at time tPS:
 //	err = net.Inject(srcNode, dstNode, packetID, 1, net.CycleAt(tPS))
 //	// before handling the next event of the chip's queue, at time nextPS:
