@@ -439,7 +439,13 @@ func (r *VCRouter) Credit(o Port, vc int) {
 func (r *VCRouter) routeHead(i int, at int64) {
 	v := &r.vcs[i&vcMask]
 	r.c.HeadsRouted++
-	mask := r.Route(r.buf[i*r.depth+int(v.head)].key)
+	var mask PortMask
+	key := r.buf[i*r.depth+int(v.head)].key
+	if idx := key - r.tableFirst; (idx < 0 || int(idx) >= len(r.table)) && uint32(key) < uint32(len(r.xy)) {
+		mask = r.xy[key] // the common case of Route, inline
+	} else {
+		mask = r.Route(key)
+	}
 	if mask == 0 {
 		v.state = vcDrop
 		v.wake = at
@@ -722,6 +728,10 @@ func (r *VCRouter) switchAlloc(elig uint64) {
 		o := int(r.branch(i, b).port)
 		r.ports[o&portMask].saOutPtr = uint8(inc(p, r.np))
 		r.ports[p&portMask].saInPtr = uint8(inc(i-p*nvc, nvc))
+		if v := &r.vcs[i]; v.nBr == 1 {
+			r.sendUnicast(i, v)
+			return
+		}
 		r.send(i, b)
 		return
 	}
