@@ -326,7 +326,8 @@ func (r *VCRouter) SetTable(firstKey int32, t []PortMask) {
 
 // Route is the route computation of a head flit with route key key.
 func (r *VCRouter) Route(key int32) PortMask {
-	if idx := key - r.tableFirst; idx >= 0 && int(idx) < len(r.table) {
+	// small enough to inline into route computation
+	if idx := uint32(key - r.tableFirst); idx < uint32(len(r.table)) {
 		return r.table[idx]
 	}
 	if uint32(key) < uint32(len(r.xy)) {
@@ -439,13 +440,7 @@ func (r *VCRouter) Credit(o Port, vc int) {
 func (r *VCRouter) routeHead(i int, at int64) {
 	v := &r.vcs[i&vcMask]
 	r.c.HeadsRouted++
-	var mask PortMask
-	key := r.buf[i*r.depth+int(v.head)].key
-	if idx := key - r.tableFirst; (idx < 0 || int(idx) >= len(r.table)) && uint32(key) < uint32(len(r.xy)) {
-		mask = r.xy[key] // the common case of Route, inline
-	} else {
-		mask = r.Route(key)
-	}
+	mask := r.Route(r.buf[i*r.depth+int(v.head)].key)
 	if mask == 0 {
 		v.state = vcDrop
 		v.wake = at
