@@ -245,17 +245,15 @@ func (n *Network) wire() {
 	for _, l := range n.links {
 		maxDelay = max(maxDelay, int64(l.creditDelay))
 	}
-	// router-to-router links forward flits and return credits in place
+	// routers forward flits to their neighbours and queue every credit
+	// (to a router or a network interface) themselves
 	for t, r := range n.routers {
 		for p := 0; p < np; p++ {
 			l := n.links[t*np+p]
-			if l.downR < 0 {
-				continue
+			if l.downR >= 0 {
+				r.Link(router.Port(p), n.routers[l.downR], router.Port(l.downP), int(l.flitDelay))
 			}
-			r.Link(router.Port(p), n.routers[l.downR], router.Port(l.downP), int(l.flitDelay))
-		}
-		for p := 0; p < np; p++ {
-			if l := n.links[t*np+p]; l.upTo != math.MinInt32 {
+			if l.upTo != math.MinInt32 {
 				r.Upstream(router.Port(p), router.CreditEvent{To: l.upTo, Port: router.Port(l.upPort)}, int(l.creditDelay))
 			}
 		}
@@ -747,8 +745,8 @@ func (n *Network) stepNI(node int, now int64) bool {
 }
 
 // forward moves the flits router t sent in cycle now that it did not
-// forward in place to their next stop, and sends the credits owed to
-// network interfaces (routers return each other's credits themselves).
+// forward in place (ejections, drops, multicast copies) to their next stop.
+// Their credits are not its business: every router queues its own.
 func (n *Network) forward(t int32, deps []router.Departure, now int64) {
 	base := int(t) * n.np
 	n.lastProgress = now
