@@ -786,15 +786,7 @@ func (r *VCRouter) send(i, b int) {
 	}
 	f := r.buf[i*r.depth+s]
 	ip, iv := r.portVC(i)
-	ov := &r.ovc[(int(o)*r.nvc+w)&vcMask]
-	ov.credit--
-	ps := &r.ports[o&portMask]
-	ps.flitsOut++ // Counters sums these into FlitsOut, HopsEW, HopsNS, Ejected
-	if f.flags&FlagTail != 0 {
-		bp.done = true
-		ps.free |= 1 << w
-		ov.owner = -1
-	}
+	r.traverse(bp, f.flags&FlagTail != 0)
 	// A multicast fork: every branch sends the flit; its slot is freed
 	// when the last one has. The hops the packet made in place before the
 	// fork are the driver's to count once, with the first branch to send.
@@ -856,22 +848,29 @@ func (r *VCRouter) popFront(i int, v *inVC, tail bool) {
 	}
 }
 
+// traverse books a flit of branch bp crossing the switch: it takes a
+// credit of the branch's output VC, and a tail releases that VC.
+func (r *VCRouter) traverse(bp *branch, tail bool) {
+	o, w := int(bp.port)&portMask, int(bp.vc)
+	ov := &r.ovc[(o*r.nvc+w)&vcMask]
+	ov.credit--
+	ps := &r.ports[o]
+	ps.flitsOut++ // Counters sums these into FlitsOut, HopsEW, HopsNS, Ejected
+	if tail {
+		bp.done = true
+		ps.free |= 1 << (uint(w) & 31)
+		ov.owner = -1
+	}
+}
+
 // sendUnicast is send for the only branch of input VC i (v): its front
 // flit goes through the switch.
 func (r *VCRouter) sendUnicast(i int, v *inVC) {
 	bp := &v.b0
 	o, w := int(bp.port)&portMask, int(bp.vc)
 	f := r.buf[i*r.depth+int(v.head)] // a unicast branch has sent nothing still buffered
-	ov := &r.ovc[(o*r.nvc+w)&vcMask]
-	ov.credit--
-	ps := &r.ports[o]
-	ps.flitsOut++
 	tail := f.flags&FlagTail != 0
-	if tail {
-		bp.done = true
-		ps.free |= 1 << (uint(w) & 31)
-		ov.owner = -1
-	}
+	r.traverse(bp, tail)
 	r.popFront(i, v, tail)
 	ip := int(r.portOfVC[i&vcMask])
 	iv := i - ip*r.nvc
