@@ -313,8 +313,8 @@ func (res *Result) Summary(w io.Writer) error {
 	fmt.Fprintf(bw, "network %s on preset %s: %d steps, seed %d\n", rep.Network, rep.Preset, rep.Steps, rep.Seed)
 	fmt.Fprintf(bw, "spikes: %d from neurons, %d from inputs; %d packets, %d hops\n",
 		rep.Ops.Spikes, rep.Ops.InputSpikes, rep.Mesh.Injected, rep.Ops.HopsEW+rep.Ops.HopsNS)
-	fmt.Fprintf(bw, "hardware time: %s (%s per step on average)\n", fmtPS(rep.HardwareTimePS),
-		fmtPS(rep.HardwareTimePS/int64(max(rep.Steps, 1))))
+	fmt.Fprintf(bw, "hardware time: %s (%s per step on average)\n", FormatPS(rep.HardwareTimePS),
+		FormatPS(rep.HardwareTimePS/int64(max(rep.Steps, 1))))
 	fmt.Fprintf(bw, "energy: %s total (dynamic %s, static %s)\n", fmtFJ(e.TotalFJ), fmtFJ(e.DynamicFJ), fmtFJ(e.StaticFJ))
 	for _, row := range []struct {
 		name string
@@ -336,7 +336,9 @@ func (res *Result) Summary(w io.Writer) error {
 	return bw.Flush()
 }
 
-func fmtPS(ps int64) string {
+// FormatPS writes a time in picoseconds in the largest unit (s, ms, µs,
+// ns) that keeps it at least 1, with three decimals; below 1 ns in ps.
+func FormatPS(ps int64) string {
 	switch {
 	case ps >= 1e12:
 		return fmt.Sprintf("%.3f s", float64(ps)/1e12)

@@ -139,7 +139,7 @@ fails. docs/traces.md tells what every signal and track means.`,
 			if rec != nil {
 				what = fmt.Sprintf("%s trace of the last %d of %d events", format, rec.Len(), rec.Total())
 			}
-			fmt.Fprintf(report, "wrote %s: %s, %s of hardware time\n", out, what, traceTime(res.Report.HardwareTimePS))
+			fmt.Fprintf(report, "wrote %s: %s, %s of hardware time\n", out, what, chip.FormatPS(res.Report.HardwareTimePS))
 			return nil
 		},
 	}
@@ -188,17 +188,4 @@ func traceFilter(l *trace.Layout, fromPS, toPS int64, cores, tiles, neurons, kin
 		return f, err
 	}
 	return f, nil
-}
-
-// traceTime prints picoseconds in the largest unit that keeps them ≥ 1.
-func traceTime(ps int64) string {
-	for _, u := range []struct {
-		scale float64
-		name  string
-	}{{1e12, "s"}, {1e9, "ms"}, {1e6, "µs"}, {1e3, "ns"}} {
-		if float64(ps) >= u.scale {
-			return fmt.Sprintf("%.3f %s", float64(ps)/u.scale, u.name)
-		}
-	}
-	return fmt.Sprintf("%d ps", ps)
 }
