@@ -626,6 +626,7 @@ func (n *Network) applyCredits(c int64) {
 // interfaces, routers.
 func (n *Network) cycle() {
 	now := n.now
+	n.fab.Now = now
 	n.applyCredits(now)
 	for n.arrLen > 0 {
 		a := &n.arr[n.arrHead]

@@ -186,6 +186,19 @@ type port struct {
 type VCRouter struct {
 	busy  uint64 // input VCs holding flits or a packet
 	wake  int64  // Step has nothing to do before this cycle
+	// Every input VC is looked at in the cycles its wake falls on (and
+	// any cycle it wakes early, by Accept or Credit). The due VCs are kept
+	// on a timing wheel: ring[c mod ringSlots] holds the VCs due at cycle
+	// c (occ marks the slots in use); VCs due ringSlots or more cycles
+	// after base wait in far (the earliest at farMin); soon holds the VCs a
+	// credit woke, due at the next Step. Step then visits just the due VCs
+	// instead of every busy one.
+	ring   [ringSlots]uint64
+	occ    uint64
+	far    uint64
+	farMin int64
+	soon   uint64
+	base   int64 // no cycle before it can still be stepped
 	now   int64  // the cycle being stepped
 	np    int    // ports
 	nvc   int    // VCs per port
@@ -288,6 +301,7 @@ func (r *VCRouter) Reset() {
 		r.ports[o&portMask] = port{free: 1<<r.nvc - 1}
 	}
 	r.busy, r.wake, r.busyAt, r.now = 0, 0, 0, 0
+	r.ring, r.occ, r.far, r.farMin, r.soon, r.base = [ringSlots]uint64{}, 0, 0, math.MaxInt64, 0, 0
 	r.deps = r.deps[:0]
 	r.c = VCCounters{}
 }
@@ -403,10 +417,13 @@ func (r *VCRouter) accept(p Port, vc int, packet, key int32, flags uint8, hops u
 	}
 	r.busy |= 1 << i
 	r.wake = min(r.wake, availCycle)
+	if r.fab != nil {
+		r.base = r.fab.Now
+	}
 	if n == 0 && v.state == vcIdle {
 		r.routeHead(i, availCycle)
-	} else {
-		v.wake = min(v.wake, availCycle)
+	} else if availCycle < v.wake {
+		r.wakeAt(i, availCycle)
 	}
 	r.c.FlitsIn++
 	ps := &r.ports[p&portMask]
@@ -428,6 +445,7 @@ func (r *VCRouter) Credit(o Port, vc int) {
 	ov.credit++
 	if i := ov.owner; i >= 0 {
 		r.vcs[i&vcMask].wake = 0
+		r.soon |= 1 << (uint(i) & vcMask)
 		r.wake = 0
 	}
 }
@@ -443,7 +461,7 @@ func (r *VCRouter) routeHead(i int, at int64) {
 	mask := r.Route(r.buf[i*r.depth+int(v.head)].key)
 	if mask == 0 {
 		v.state = vcDrop
-		v.wake = at
+		r.wakeAt(i, at)
 		return
 	}
 	ready := at + r.routeC
@@ -456,7 +474,57 @@ func (r *VCRouter) routeHead(i int, at int64) {
 	}
 	v.nBr = uint8(nb)
 	v.state = vcActive
-	v.wake = ready
+	r.wakeAt(i, ready)
+}
+
+// ringSlots is the span of the router's timing wheel of due VCs, in cycles.
+const ringSlots = 64
+
+// wakeAt makes input VC i due at cycle t (≥ r.base).
+func (r *VCRouter) wakeAt(i int, t int64) {
+	r.vcs[i&vcMask].wake = t
+	if t-r.base < ringSlots {
+		s := uint(t) & (ringSlots - 1)
+		r.ring[s] |= 1 << (uint(i) & vcMask)
+		r.occ |= 1 << s
+		return
+	}
+	if t == math.MaxInt64 {
+		return
+	}
+	r.far |= 1 << (uint(i) & vcMask)
+	r.farMin = min(r.farMin, t)
+}
+
+// pullFar moves the far VCs due within the wheel's span of now onto it.
+func (r *VCRouter) pullFar(now int64) {
+	far := r.far & r.busy
+	r.far, r.farMin = 0, math.MaxInt64
+	for ; far != 0; far &= far - 1 {
+		i := bits.TrailingZeros64(far)
+		r.wakeAt(i, max(r.vcs[i&vcMask].wake, now))
+	}
+}
+
+// nextWake is the earliest cycle after now that a VC is due.
+func (r *VCRouter) nextWake(now int64) int64 {
+	w := r.farMin
+	if r.soon != 0 {
+		return now + 1
+	}
+	if o := r.occ; o != 0 {
+		k := int(uint(now+1) & (ringSlots - 1))
+		w = min(w, now+1+int64(bits.TrailingZeros64(bits.RotateLeft64(o, -k))))
+	}
+	return w
+}
+
+// clearRing forgets every due VC (the router is idle).
+func (r *VCRouter) clearRing() {
+	for o := r.occ; o != 0; o &= o - 1 {
+		r.ring[bits.TrailingZeros64(o)&(ringSlots-1)] = 0
+	}
+	r.occ, r.far, r.farMin, r.soon = 0, 0, math.MaxInt64, 0
 }
 
 // Buffered is the number of flits in the router's input buffers.
@@ -514,21 +582,25 @@ func (r *VCRouter) Step(now int64) []Departure {
 	if r.busy == 0 || now < r.wake {
 		return r.deps
 	}
-	r.now = now
+	r.now, r.base = now, now
+	if r.far != 0 && r.farMin < now+ringSlots {
+		r.pullFar(now)
+	}
 	const never = math.MaxInt64
-	wake := int64(never)
-	var elig, vaReq uint64
-	drop := false
+	slot := uint(now) & (ringSlots - 1)
+	due := (r.ring[slot] | r.soon) & r.busy
+	r.ring[slot], r.soon = 0, 0
+	r.occ &^= 1 << slot
+	var elig, vaReq, drop uint64
 	vcs := &r.vcs
-	for m := r.busy; m != 0; m &= m - 1 {
+	for m := due; m != 0; m &= m - 1 {
 		i := bits.TrailingZeros64(m)
 		v := &vcs[i&vcMask]
 		if v.wake > now {
-			wake = min(wake, v.wake)
-			continue
+			continue // woken early, then rescheduled
 		}
 		if v.state == vcDrop {
-			drop = true
+			drop |= 1 << i
 			continue
 		}
 		// an active packet: VC allocation requests and switch bids
@@ -569,8 +641,7 @@ func (r *VCRouter) Step(now int64) []Departure {
 		} else {
 			next = nx
 		}
-		v.wake = next
-		wake = min(wake, next)
+		r.wakeAt(i, next)
 	}
 	for ; vaReq != 0; vaReq &= vaReq - 1 {
 		i := bits.TrailingZeros64(vaReq) & vcMask
@@ -578,16 +649,17 @@ func (r *VCRouter) Step(now int64) []Departure {
 	}
 	if r.vaN > 0 {
 		r.vcGrant(now)
-		wake = min(wake, now+1)
 	}
-	if drop {
-		r.dropStage(now)
-		wake = now + 1
+	if drop != 0 {
+		r.dropStage(drop, now)
 	}
 	if elig != 0 {
 		r.switchAlloc(elig)
 	}
-	r.wake = wake
+	if r.busy == 0 {
+		r.clearRing()
+	}
+	r.wake = r.nextWake(now)
 	return r.deps
 }
 
@@ -895,21 +967,19 @@ func (r *VCRouter) sendUnicast(i int, v *inVC) {
 	})
 }
 
-// dropStage discards the front flit of every dropping VC if it has arrived.
-func (r *VCRouter) dropStage(now int64) {
-	for m := r.busy; m != 0; m &= m - 1 {
+// dropStage discards the front flit of every dropping VC due (drop) if it
+// has arrived.
+func (r *VCRouter) dropStage(drop uint64, now int64) {
+	for m := drop; m != 0; m &= m - 1 {
 		i := bits.TrailingZeros64(m)
 		v := &r.vcs[i&vcMask]
-		if v.state != vcDrop || v.wake > now {
-			continue
-		}
 		if v.count == 0 {
 			v.wake = math.MaxInt64 // Accept wakes it
 			continue
 		}
 		f := r.buf[i*r.depth+int(v.head)]
 		if after(f.avail, now) {
-			v.wake = availAt(f.avail, now)
+			r.wakeAt(i, availAt(f.avail, now))
 			continue
 		}
 		ip, iv := r.portVC(i)
@@ -921,7 +991,7 @@ func (r *VCRouter) dropStage(now int64) {
 		r.c.Dropped++
 		r.pop(i)
 		if v.state == vcDrop {
-			v.wake = now + 1
+			r.wakeAt(i, now+1)
 		}
 	}
 }

@@ -21,6 +21,9 @@ type Fabric struct {
 	// Progress is the last cycle a flit was forwarded in place (for the
 	// driver's watchdog).
 	Progress int64
+	// Now is the cycle the driver is in: it sets it before it applies the
+	// cycle's credits or hands any router a flit.
+	Now int64
 	// OnHop, when set, is told every head flit a router forwards in place:
 	// its packet, the router (its Wire id), the output port, the cycle it
 	// won the switch and the cycle it is usable in the next router. Tracing
