@@ -184,8 +184,8 @@ type port struct {
 // own, one flit per cycle from the input port; a flit's slot is freed when
 // its last branch has sent it.
 type VCRouter struct {
-	busy  uint64 // input VCs holding flits or a packet
-	wake  int64  // Step has nothing to do before this cycle
+	busy uint64 // input VCs holding flits or a packet
+	wake int64  // Step has nothing to do before this cycle
 	// Every input VC is looked at in the cycles its wake falls on (and
 	// any cycle it wakes early, by Accept or Credit). The due VCs are kept
 	// on a timing wheel: ring[c mod ringSlots] holds the VCs due at cycle
@@ -199,14 +199,14 @@ type VCRouter struct {
 	farMin int64
 	soon   uint64
 	base   int64 // no cycle before it can still be stepped
-	now   int64  // the cycle being stepped
-	np    int    // ports
-	nvc   int    // VCs per port
-	nin   int    // input VCs = np·nvc
-	depth int
-	buf   []flit   // ring of input VC i: buf[i·depth : (i+1)·depth]
-	br    []branch // further branches of input VC i: br[i·(np-1) : (i+1)·(np-1)]
-	deps  []Departure
+	now    int64 // the cycle being stepped
+	np     int   // ports
+	nvc    int   // VCs per port
+	nin    int   // input VCs = np·nvc
+	depth  int
+	buf    []flit   // ring of input VC i: buf[i·depth : (i+1)·depth]
+	br     []branch // further branches of input VC i: br[i·(np-1) : (i+1)·(np-1)]
+	deps   []Departure
 	// Per-VC and per-port state lives in fixed arrays, indexed with a mask
 	// (vcMask, portMask), so that the hot loops need no bounds checks.
 	vcs      [MaxInputVCs]inVC  // per input VC i = port·nvc + vc
