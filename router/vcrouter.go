@@ -237,7 +237,7 @@ type VCRouter struct {
 	fab  *Fabric
 	id   int32
 	down [MaxPorts]downLink
-	up   [MaxPorts]upLink
+	up   [MaxInputVCs]upLink // per input VC
 
 	c VCCounters
 }
@@ -392,10 +392,11 @@ func (r *VCRouter) Accept(p Port, vc int, packet, key int32, flags uint8, availC
 	if int(p) >= r.np || vc < 0 || vc >= r.nvc {
 		return false
 	}
-	return r.accept(p, vc, packet, key, flags, 0, availCycle)
+	return r.accept(p, vc, flit{pkt: packet, key: key, flags: flags}, availCycle)
 }
 
-func (r *VCRouter) accept(p Port, vc int, packet, key int32, flags uint8, hops uint16, availCycle int64) bool {
+// accept is Accept of flit f (its avail is set here).
+func (r *VCRouter) accept(p Port, vc int, f flit, availCycle int64) bool {
 	i := int(p)*r.nvc + vc
 	v := &r.vcs[i&vcMask]
 	n := int(v.count)
@@ -407,7 +408,8 @@ func (r *VCRouter) accept(p Port, vc int, packet, key int32, flags uint8, hops u
 	if s >= r.depth {
 		s -= r.depth
 	}
-	r.buf[i*r.depth+s] = flit{avail: uint32(availCycle), pkt: packet, key: key, flags: flags, hops: hops}
+	f.avail = uint32(availCycle)
+	r.buf[i*r.depth+s] = f
 	v.count = uint16(n + 1)
 	if r.busy == 0 {
 		r.busyAt = availCycle
@@ -877,7 +879,7 @@ func (r *VCRouter) send(i, b int) {
 			brs[bb].off--
 		}
 		r.pop(i)
-		r.freeSlot(ip, iv)
+		r.freeSlot(i)
 	}
 	r.deps = append(r.deps, Departure{
 		Packet: f.pkt, Key: f.key, Flags: f.flags, Hops: f.hops,
@@ -944,23 +946,22 @@ func (r *VCRouter) sendUnicast(i int, v *inVC) {
 	tail := f.flags&FlagTail != 0
 	r.traverse(bp, tail)
 	r.popFront(i, v, tail)
-	ip := int(r.portOfVC[i&vcMask])
-	iv := i - ip*r.nvc
+	r.freeSlot(i)
 	if dl := &r.down[o]; dl.r != nil && f.flags&FlagForked == 0 {
-		hops := f.hops
 		if f.flags&FlagHead != 0 {
-			hops++
+			f.hops++
 		}
-		dl.r.accept(dl.port, w, f.pkt, f.key, f.flags, hops, r.now+dl.delay)
-		r.fab.FlitHops++
-		r.fab.Progress = r.now
-		r.freeSlot(ip, iv)
-		if r.fab.OnHop != nil && f.flags&FlagHead != 0 {
-			r.fab.OnHop(f.pkt, r.id, Port(o), r.now, r.now+dl.delay)
+		dl.r.accept(dl.port, w, f, r.now+dl.delay)
+		fab := r.fab
+		fab.FlitHops++
+		fab.Progress = r.now
+		if fab.OnHop != nil && f.flags&FlagHead != 0 {
+			fab.OnHop(f.pkt, r.id, Port(o), r.now, r.now+dl.delay)
 		}
 		return
 	}
-	r.freeSlot(ip, iv)
+	ip := int(r.portOfVC[i&vcMask])
+	iv := i - ip*r.nvc
 	r.deps = append(r.deps, Departure{
 		Packet: f.pkt, Key: f.key, Flags: f.flags, Hops: f.hops,
 		InPort: Port(ip), InVC: uint8(iv), OutPort: Port(o), OutVC: uint8(w), Freed: true,
@@ -983,7 +984,7 @@ func (r *VCRouter) dropStage(drop uint64, now int64) {
 			continue
 		}
 		ip, iv := r.portVC(i)
-		r.freeSlot(ip, iv)
+		r.freeSlot(i)
 		r.deps = append(r.deps, Departure{
 			Packet: f.pkt, Key: f.key, Flags: f.flags, Hops: f.hops,
 			InPort: Port(ip), InVC: uint8(iv), OutPort: NoPort, Freed: true,

@@ -123,15 +123,16 @@ func (r *VCRouter) Link(o Port, down *VCRouter, in Port, flitDelay int) {
 // network interface) at c+creditDelay, queued on the fabric by r itself.
 // A Departure's Freed then tells the driver nothing to do.
 func (r *VCRouter) Upstream(p Port, up CreditEvent, creditDelay int) {
-	r.up[p&portMask] = upLink{delay: int64(creditDelay), ev: up, set: true}
+	for vc := 0; vc < r.nvc; vc++ {
+		up.VC = uint8(vc)
+		r.up[(int(p)*r.nvc+vc)&vcMask] = upLink{delay: int64(creditDelay), ev: up, set: true}
+	}
 }
 
-// freeSlot returns the credit of a slot of input VC (ip, iv) freed in the
-// cycle being stepped, if the port's upstream is known.
-func (r *VCRouter) freeSlot(ip, iv int) {
-	if u := &r.up[ip&portMask]; u.set {
-		e := u.ev
-		e.VC = uint8(iv)
-		r.fab.QueueCredit(r.now+u.delay, e)
+// freeSlot returns the credit of a slot of input VC i freed in the cycle
+// being stepped, if its port's upstream is known.
+func (r *VCRouter) freeSlot(i int) {
+	if u := &r.up[i&vcMask]; u.set {
+		r.fab.QueueCredit(r.now+u.delay, u.ev)
 	}
 }
