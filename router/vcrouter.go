@@ -151,19 +151,29 @@ type outVC struct {
 	credit int32
 	owner  int8  // input VC holding it, -1 none
 	vaPtr  uint8 // VC allocator: next input VC to grant
-	vaReq  bool  // requested in the cycle being stepped (vaBest holds the best)
-	_      uint8
+	// the best VC allocation request of the cycle being stepped (input VC
+	// | branch<<8), while the VC is in vaReqs
+	vaBest uint16
 }
 
-// port is the state of one port, input and output side; 32 bytes.
+// port is the state of one port, input and output side, and its wiring
+// (Link, Upstream); one 64-byte cache line.
 type port struct {
 	flitsOut     uint64
 	creditStalls uint64
-	free         uint32 // output VCs no packet holds
-	queue        int32  // flits held by the input side
+	down         *VCRouter // where the output side forwards in place (Link), or nil
+	downDelay    int32     // switch allocation → usable in down's buffer
+	upTo         int32     // where the input side's credits go (Upstream): CreditEvent.To
+	upDelay      int32     // switch allocation → credit usable upstream
+	free         uint32    // output VCs no packet holds
+	queue        int32     // flits held by the input side
 	maxQueue     int32
 	saInPtr      uint8 // switch allocator: next VC of this input port
 	saOutPtr     uint8 // switch allocator: next input port for this output
+	downPort     Port  // down's input port
+	upPort       Port  // CreditEvent.Port of the input side's credits
+	upSet        bool  // Upstream was called
+	_            [11]byte
 }
 
 // VCRouter is a cycle-accurate input-buffered virtual-channel router: per
@@ -184,6 +194,10 @@ type port struct {
 // own, one flit per cycle from the input port; a flit's slot is freed when
 // its last branch has sent it.
 type VCRouter struct {
+	// The state a Step or an Accept touches comes first and is packed
+	// densely: at any load a network has more routers than the L1 cache
+	// holds, so a router's state is mostly not cached when it is stepped,
+	// and per flit the router is bound by how many cache lines it touches.
 	busy uint64 // input VCs holding flits or a packet
 	wake int64  // Step has nothing to do before this cycle
 	// Every input VC is looked at in the cycles its wake falls on (and
@@ -193,7 +207,6 @@ type VCRouter struct {
 	// after base wait in far (the earliest at farMin); soon holds the VCs a
 	// credit woke, due at the next Step. Step then visits just the due VCs
 	// instead of every busy one.
-	ring   [ringSlots]uint64
 	occ    uint64
 	far    uint64
 	farMin int64
@@ -204,42 +217,38 @@ type VCRouter struct {
 	nvc    int   // VCs per port
 	nin    int   // input VCs = np·nvc
 	depth  int
-	buf    []flit   // ring of input VC i: buf[i·depth : (i+1)·depth]
-	br     []branch // further branches of input VC i: br[i·(np-1) : (i+1)·(np-1)]
-	deps   []Departure
-	// Per-VC and per-port state lives in fixed arrays, indexed with a mask
-	// (vcMask, portMask), so that the hot loops need no bounds checks.
-	vcs      [MaxInputVCs]inVC  // per input VC i = port·nvc + vc
-	ovc      [MaxInputVCs]outVC // per output VC j = port·nvc + vc
-	ports    [MaxPorts]port
-	portOfVC [MaxInputVCs]uint8 // i / nvc
-	// VC allocation of the cycle being stepped: per output VC its best
-	// request so far (input VC | branch<<8), and the output VCs requested,
-	// in the order of their first request (the order grants are made in)
-	vaBest [MaxInputVCs]uint16
-	vaOrd  [MaxInputVCs]uint8
-	vaN    int
-	routeC int64 // RouteCycles
-	vaC    int64 // VCAllocCycles
-
-	spec   VCSpec
-	place  Placement
-	nodes  int32
-	divLP  uint64 // fast division by LocalPorts and Width (Lemire's fastdiv, 32-bit keys)
-	divW   uint64
-	busyAt int64 // start of the current busy period
-
+	divVC  uint  // (i·divVC)>>16 = i / nvc for i < MaxInputVCs
+	buf    []flit // ring of input VC i: buf[i·depth : (i+1)·depth]
+	fab    *Fabric
+	id     int32
+	// VC allocation of the cycle being stepped: the output VCs requested
+	// (vaReqs), in the order of their first request (vaOrd[:vaN], the
+	// order grants are made in); each keeps its best request in vaBest
+	vaN        int32
+	vaReqs     uint64
+	routeC     int64 // RouteCycles
+	vaC        int64 // VCAllocCycles
+	busyAt     int64 // start of the current busy period
 	tableFirst int32
 	table      []PortMask
 	xy         []PortMask // routeXY of every node, on meshes of up to xyTableNodes nodes
+	c          VCCounters
+	vaOrd      [MaxInputVCs]uint8
 
-	// wiring (Wire, Link, Upstream): per port
-	fab  *Fabric
-	id   int32
-	down [MaxPorts]downLink
-	up   [MaxInputVCs]upLink // per input VC
+	// Per-VC and per-port state lives in fixed arrays, indexed with a mask
+	// (vcMask, portMask), so that the hot loops need no bounds checks.
+	vcs   [MaxInputVCs]inVC  // per input VC i = port·nvc + vc
+	ovc   [MaxInputVCs]outVC // per output VC j = port·nvc + vc
+	ports [MaxPorts]port
+	ring  [ringSlots]uint64
 
-	c VCCounters
+	br    []branch // further branches of input VC i: br[i·(np-1) : (i+1)·(np-1)]
+	deps  []Departure
+	spec  VCSpec
+	place Placement
+	nodes int32
+	divLP uint64 // fast division by LocalPorts and Width (Lemire's fastdiv, 32-bit keys)
+	divW  uint64
 }
 
 // NewVCRouter builds a router. spec must be valid; pl must have a positive
@@ -275,9 +284,7 @@ func NewVCRouter(spec VCSpec, pl Placement) (*VCRouter, error) {
 		spec:   spec, place: pl, nodes: int32(nodes),
 		divLP: math.MaxUint64/uint64(pl.LocalPorts) + 1,
 		divW:  math.MaxUint64/uint64(pl.Width) + 1,
-	}
-	for i := range r.portOfVC {
-		r.portOfVC[i] = uint8(i / spec.VCs)
+		divVC: (1<<16)/uint(spec.VCs) + 1,
 	}
 	if nodes <= xyTableNodes {
 		r.xy = make([]PortMask, nodes)
@@ -298,8 +305,11 @@ func (r *VCRouter) Reset() {
 		r.ovc[j&vcMask] = outVC{credit: int32(r.depth), owner: -1}
 	}
 	for o := range r.ports {
-		r.ports[o&portMask] = port{free: 1<<r.nvc - 1}
+		ps := &r.ports[o&portMask]
+		ps.flitsOut, ps.creditStalls, ps.free, ps.queue, ps.maxQueue = 0, 0, 1<<r.nvc-1, 0, 0
+		ps.saInPtr, ps.saOutPtr = 0, 0
 	}
+	r.vaN, r.vaReqs = 0, 0
 	r.busy, r.wake, r.busyAt, r.now = 0, 0, 0, 0
 	r.ring, r.occ, r.far, r.farMin, r.soon, r.base = [ringSlots]uint64{}, 0, 0, math.MaxInt64, 0, 0
 	r.deps = r.deps[:0]
@@ -740,16 +750,16 @@ func (r *VCRouter) vcRequest(i, b, o int) {
 	oi := (o*r.nvc + w) & vcMask
 	ov := &r.ovc[oi]
 	req := uint16(i) | uint16(b)<<8
-	if !ov.vaReq {
-		ov.vaReq = true
-		r.vaBest[oi] = req
+	if r.vaReqs&(1<<oi) == 0 {
+		r.vaReqs |= 1 << oi
+		ov.vaBest = req
 		r.vaOrd[r.vaN&vcMask] = uint8(oi)
 		r.vaN++
 		return
 	}
 	ptr := int(ov.vaPtr)
-	if rrDist(i, ptr, r.nin) < rrDist(int(r.vaBest[oi]&0xFF), ptr, r.nin) {
-		r.vaBest[oi] = req
+	if rrDist(i, ptr, r.nin) < rrDist(int(ov.vaBest&0xFF), ptr, r.nin) {
+		ov.vaBest = req
 	}
 }
 
@@ -759,18 +769,18 @@ func (r *VCRouter) vcRequest(i, b, o int) {
 func (r *VCRouter) vcGrant(now int64) {
 	nvc, nin := r.nvc, r.nin
 	ready := now + r.vaC
-	for k := 0; k < r.vaN; k++ {
+	r.vaReqs = 0
+	for k := 0; k < int(r.vaN); k++ {
 		oi := int(r.vaOrd[k&vcMask]) & vcMask
 		ov := &r.ovc[oi]
-		ov.vaReq = false
-		req := r.vaBest[oi]
+		req := ov.vaBest
 		i, b := int(req)&vcMask, int(req>>8)
 		v := &r.vcs[i]
 		bp := &v.b0
 		if b != 0 {
 			bp = &r.br[i*(r.np-1)+b-1]
 		}
-		o := int(r.portOfVC[oi])
+		o := r.portOf(oi)
 		w := oi - o*nvc
 		bp.vc = int8(w)
 		bp.ready = ready
@@ -792,7 +802,7 @@ func (r *VCRouter) switchAlloc(elig uint64) {
 	if elig&(elig-1) == 0 {
 		// one bidder wins its input and its output: only the pointers move
 		i := bits.TrailingZeros64(elig) & vcMask
-		p := int(r.portOfVC[i])
+		p := r.portOf(i)
 		b := int(r.vcs[i].saBr)
 		o := int(r.branch(i, b).port)
 		r.ports[o&portMask].saOutPtr = uint8(inc(p, r.np))
@@ -907,7 +917,7 @@ func (r *VCRouter) popFront(i int, v *inVC, tail bool) {
 		h = 0 // an empty ring restarts at slot 0: a lightly loaded VC keeps to its first cache line
 	}
 	v.head = uint16(h)
-	r.ports[int(r.portOfVC[i&vcMask])&portMask].queue--
+	r.ports[r.portOf(i)&portMask].queue--
 	if !tail {
 		return
 	}
@@ -947,20 +957,21 @@ func (r *VCRouter) sendUnicast(i int, v *inVC) {
 	r.traverse(bp, tail)
 	r.popFront(i, v, tail)
 	r.freeSlot(i)
-	if dl := &r.down[o]; dl.r != nil && f.flags&FlagForked == 0 {
+	if dl := &r.ports[o]; dl.down != nil && f.flags&FlagForked == 0 {
 		if f.flags&FlagHead != 0 {
 			f.hops++
 		}
-		dl.r.accept(dl.port, w, f, r.now+dl.delay)
+		at := r.now + int64(dl.downDelay)
+		dl.down.accept(dl.downPort, w, f, at)
 		fab := r.fab
 		fab.FlitHops++
 		fab.Progress = r.now
 		if fab.OnHop != nil && f.flags&FlagHead != 0 {
-			fab.OnHop(f.pkt, r.id, Port(o), r.now, r.now+dl.delay)
+			fab.OnHop(f.pkt, r.id, Port(o), r.now, at)
 		}
 		return
 	}
-	ip := int(r.portOfVC[i&vcMask])
+	ip := r.portOf(i)
 	iv := i - ip*r.nvc
 	r.deps = append(r.deps, Departure{
 		Packet: f.pkt, Key: f.key, Flags: f.flags, Hops: f.hops,
@@ -1010,7 +1021,7 @@ func rrPick(set uint32, ptr, n int) int {
 }
 
 // portOf is the port of input (or output) VC i.
-func (r *VCRouter) portOf(i int) int { return int(r.portOfVC[i&vcMask]) }
+func (r *VCRouter) portOf(i int) int { return int((uint(i) & vcMask * r.divVC) >> 16) }
 
 // portVC splits input (or output) VC i into its port and VC.
 func (r *VCRouter) portVC(i int) (p, vc int) {

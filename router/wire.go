@@ -89,20 +89,6 @@ func (f *Fabric) PendingCredits() int { return f.pending }
 // Horizon is the number of cycles the wheel spans.
 func (f *Fabric) Horizon() int { return len(f.wheel) }
 
-// downLink is where an output port's flits go when forwarded in place.
-type downLink struct {
-	r     *VCRouter
-	delay int64 // switch allocation → usable in the downstream buffer
-	port  Port  // the downstream router's input port
-}
-
-// upLink is where an input port's credits go.
-type upLink struct {
-	delay int64 // switch allocation → credit usable upstream
-	ev    CreditEvent
-	set   bool
-}
-
 // Wire makes r part of fab under id: flits reaching r while it is idle put
 // id on fab.Active, and flits r forwards in place are booked in fab.
 func (r *VCRouter) Wire(fab *Fabric, id int32) {
@@ -115,7 +101,8 @@ func (r *VCRouter) Wire(fab *Fabric, id int32) {
 // then on r forwards unicast flits on o in place: they produce no
 // Departure.
 func (r *VCRouter) Link(o Port, down *VCRouter, in Port, flitDelay int) {
-	r.down[o&portMask] = downLink{r: down, delay: int64(flitDelay), port: in}
+	ps := &r.ports[o&portMask]
+	ps.down, ps.downDelay, ps.downPort = down, int32(flitDelay), in
 }
 
 // Upstream says where the credits of input port p go: the slot a flit
@@ -123,16 +110,15 @@ func (r *VCRouter) Link(o Port, down *VCRouter, in Port, flitDelay int) {
 // network interface) at c+creditDelay, queued on the fabric by r itself.
 // A Departure's Freed then tells the driver nothing to do.
 func (r *VCRouter) Upstream(p Port, up CreditEvent, creditDelay int) {
-	for vc := 0; vc < r.nvc; vc++ {
-		up.VC = uint8(vc)
-		r.up[(int(p)*r.nvc+vc)&vcMask] = upLink{delay: int64(creditDelay), ev: up, set: true}
-	}
+	ps := &r.ports[p&portMask]
+	ps.upTo, ps.upPort, ps.upDelay, ps.upSet = up.To, up.Port, int32(creditDelay), true
 }
 
 // freeSlot returns the credit of a slot of input VC i freed in the cycle
 // being stepped, if its port's upstream is known.
 func (r *VCRouter) freeSlot(i int) {
-	if u := &r.up[i&vcMask]; u.set {
-		r.fab.QueueCredit(r.now+u.delay, u.ev)
+	p := r.portOf(i)
+	if ps := &r.ports[p&portMask]; ps.upSet {
+		r.fab.QueueCredit(r.now+int64(ps.upDelay), CreditEvent{To: ps.upTo, Port: ps.upPort, VC: uint8(i - p*r.nvc)})
 	}
 }
