@@ -212,6 +212,12 @@ type VCRouter struct {
 	farMin int64
 	soon   uint64
 	base   int64 // no cycle before it can still be stepped
+	// Step handles the due VCs by stage: vaStage marks the unicast
+	// packets waiting for VC allocation, slow the multicast forks and the
+	// packets being dropped (the rest are unicast packets in switch
+	// allocation).
+	vaStage uint64
+	slow    uint64
 	now    int64 // the cycle being stepped
 	np     int   // ports
 	nvc    int   // VCs per port
@@ -312,6 +318,7 @@ func (r *VCRouter) Reset() {
 	r.vaN, r.vaReqs = 0, 0
 	r.busy, r.wake, r.busyAt, r.now = 0, 0, 0, 0
 	r.ring, r.occ, r.far, r.farMin, r.soon, r.base = [ringSlots]uint64{}, 0, 0, math.MaxInt64, 0, 0
+	r.vaStage, r.slow = 0, 0
 	r.deps = r.deps[:0]
 	r.c = VCCounters{}
 }
@@ -471,8 +478,10 @@ func (r *VCRouter) routeHead(i int, at int64) {
 	v := &r.vcs[i&vcMask]
 	r.c.HeadsRouted++
 	mask := r.Route(r.buf[i*r.depth+int(v.head)].key)
+	bit := uint64(1) << (uint(i) & vcMask)
 	if mask == 0 {
 		v.state = vcDrop
+		r.slow |= bit
 		r.wakeAt(i, at)
 		return
 	}
@@ -486,6 +495,11 @@ func (r *VCRouter) routeHead(i int, at int64) {
 	}
 	v.nBr = uint8(nb)
 	v.state = vcActive
+	if nb == 1 {
+		r.vaStage |= bit
+	} else {
+		r.slow |= bit
+	}
 	r.wakeAt(i, ready)
 }
 
@@ -605,55 +619,74 @@ func (r *VCRouter) Step(now int64) []Departure {
 	r.occ &^= 1 << slot
 	var elig, vaReq, drop uint64
 	vcs := &r.vcs
-	for m := due; m != 0; m &= m - 1 {
+	// unicast heads waiting for VC allocation request one, every cycle
+	// until granted
+	for m := due & r.vaStage; m != 0; m &= m - 1 {
 		i := bits.TrailingZeros64(m)
 		v := &vcs[i&vcMask]
 		if v.wake > now {
 			continue // woken early, then rescheduled
 		}
+		if v.b0.ready > now {
+			r.wakeAt(i, v.b0.ready)
+			continue
+		}
+		vaReq |= 1 << i
+		v.wake = now + 1
+	}
+	if vaReq != 0 {
+		s := uint(now+1) & (ringSlots - 1)
+		r.ring[s] |= vaReq
+		r.occ |= 1 << s
+	}
+	// unicast packets with an output VC bid for the switch
+	for m := due &^ (r.vaStage | r.slow); m != 0; m &= m - 1 {
+		i := bits.TrailingZeros64(m)
+		v := &vcs[i&vcMask]
+		if v.wake > now {
+			continue
+		}
+		bp := &v.b0
+		var next int64
+		switch {
+		case bp.ready > now:
+			next = bp.ready
+		case bp.done || v.count == 0:
+			next = never // no flit to send yet: Accept wakes us
+		default:
+			o := int(bp.port)
+			if a := r.buf[i*r.depth+int(v.head)].avail; after(a, now) {
+				next = availAt(a, now)
+			} else if r.ovc[(o*r.nvc+int(bp.vc))&vcMask].credit <= 0 {
+				r.c.CreditStalls++ // Credit wakes us
+				r.ports[o&portMask].creditStalls++
+				next = never
+			} else {
+				elig |= 1 << i
+				v.saBr = 0
+				next = now + 1
+			}
+		}
+		r.wakeAt(i, next)
+	}
+	// multicast forks and drops
+	for m := due & r.slow; m != 0; m &= m - 1 {
+		i := bits.TrailingZeros64(m)
+		v := &vcs[i&vcMask]
+		if v.wake > now {
+			continue
+		}
 		if v.state == vcDrop {
 			drop |= 1 << i
 			continue
 		}
-		// an active packet: VC allocation requests and switch bids
-		var next int64
-		if v.nBr == 1 {
-			// bid for the packet's only branch, inlined
-			bp := &v.b0
-			switch {
-			case bp.ready > now:
-				next = bp.ready
-			case bp.vc < 0:
-				vaReq |= 1 << i // requested after the loop, which then calls nothing
-				next = now + 1
-			case bp.done || bp.off >= int32(v.count):
-				next = never // no flit to send yet: Accept wakes us
-			default:
-				s := int(v.head) + int(bp.off)
-				if s >= r.depth {
-					s -= r.depth
-				}
-				o := int(bp.port)
-				if a := r.buf[i*r.depth+s].avail; after(a, now) {
-					next = availAt(a, now)
-				} else if r.ovc[(o*r.nvc+int(bp.vc))&vcMask].credit <= 0 {
-					r.c.CreditStalls++ // Credit wakes us
-					r.ports[o&portMask].creditStalls++
-					next = never
-				} else {
-					elig |= 1 << i
-					v.saBr = 0
-					next = now + 1
-				}
-			}
-		} else if best, nx := r.bidFork(i, v, now); best >= 0 {
+		if best, nx := r.bidFork(i, v, now); best >= 0 {
 			elig |= 1 << i
 			v.saBr = uint8(best)
-			next = now + 1
+			r.wakeAt(i, now+1)
 		} else {
-			next = nx
+			r.wakeAt(i, nx)
 		}
-		r.wakeAt(i, next)
 	}
 	for ; vaReq != 0; vaReq &= vaReq - 1 {
 		i := bits.TrailingZeros64(vaReq) & vcMask
@@ -782,6 +815,7 @@ func (r *VCRouter) vcGrant(now int64) {
 		}
 		o := r.portOf(oi)
 		w := oi - o*nvc
+		r.vaStage &^= 1 << (uint(i) & vcMask)
 		bp.vc = int8(w)
 		bp.ready = ready
 		r.ports[o&portMask].free &^= 1 << (uint(w) & 31)
@@ -922,6 +956,7 @@ func (r *VCRouter) popFront(i int, v *inVC, tail bool) {
 		return
 	}
 	v.state = vcIdle
+	r.slow &^= 1 << (uint(i) & vcMask)
 	if v.count > 0 {
 		r.routeHead(i, max(r.now+1, availAt(r.buf[i*r.depth+h].avail, r.now)))
 		return
