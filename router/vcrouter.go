@@ -776,10 +776,7 @@ func (r *VCRouter) vcRequest(i, b, o int) {
 		r.c.VCAllocStalls++
 		return
 	}
-	w := bits.TrailingZeros32(free)
-	if free&(free-1) != 0 {
-		w = rrPick(free, int(r.vcs[i&vcMask].vaPtr), r.nvc)
-	}
+	w := rrPick(free, int(r.vcs[i&vcMask].vaPtr), r.nvc) // a branch on one free VC or more would be unpredictable
 	oi := (o*r.nvc + w) & vcMask
 	ov := &r.ovc[oi]
 	req := uint16(i) | uint16(b)<<8
@@ -946,18 +943,27 @@ func (r *VCRouter) popFront(i int, v *inVC, tail bool) {
 	if h == r.depth {
 		h = 0
 	}
-	v.count--
-	if v.count == 0 {
-		h = 0 // an empty ring restarts at slot 0: a lightly loaded VC keeps to its first cache line
-	}
+	n := v.count - 1
+	v.count = n
+	// An empty ring restarts at slot 0, so that a lightly loaded VC keeps
+	// to its first cache line (without a branch: whether the VC is now
+	// empty is close to random).
+	h &= -int((uint32(n) + 0xFFFF) >> 16)
 	v.head = uint16(h)
 	r.ports[r.portOf(i)&portMask].queue--
 	if !tail {
 		return
 	}
 	v.state = vcIdle
-	r.slow &^= 1 << (uint(i) & vcMask)
-	if v.count > 0 {
+	bit := uint64(1) << (uint(i) & vcMask)
+	r.slow &^= bit
+	// The VC bid in this cycle, so it is due in the next one; its packet is
+	// gone, so that look is void (routeHead below makes its own).
+	s := uint(r.now+1) & (ringSlots - 1)
+	rs := r.ring[s] &^ bit
+	r.ring[s] = rs
+	r.occ = r.occ&^(1<<s) | (rs|-rs)>>63<<s
+	if n > 0 {
 		r.routeHead(i, max(r.now+1, availAt(r.buf[i*r.depth+h].avail, r.now)))
 		return
 	}
