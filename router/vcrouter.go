@@ -619,6 +619,27 @@ func (r *VCRouter) Step(now int64) []Departure {
 	r.occ &^= 1 << slot
 	var elig, vaReq, drop uint64
 	vcs := &r.vcs
+	// multicast forks and drops (first: their branches' VC allocation
+	// requests come before those of unicast packets, which decides the
+	// order of the grants and so the forks' allocator pointers)
+	for m := due & r.slow; m != 0; m &= m - 1 {
+		i := bits.TrailingZeros64(m)
+		v := &vcs[i&vcMask]
+		if v.wake > now {
+			continue
+		}
+		if v.state == vcDrop {
+			drop |= 1 << i
+			continue
+		}
+		if best, nx := r.bidFork(i, v, now); best >= 0 {
+			elig |= 1 << i
+			v.saBr = uint8(best)
+			r.wakeAt(i, now+1)
+		} else {
+			r.wakeAt(i, nx)
+		}
+	}
 	// unicast heads waiting for VC allocation request one, every cycle
 	// until granted
 	for m := due & r.vaStage; m != 0; m &= m - 1 {
@@ -633,6 +654,23 @@ func (r *VCRouter) Step(now int64) []Departure {
 		}
 		vaReq |= 1 << i
 		v.wake = now + 1
+		// vcRequest, inlined
+		o := int(v.b0.port)
+		free := r.ports[o&portMask].free
+		if free == 0 {
+			r.c.VCAllocStalls++
+			continue
+		}
+		oi := (o*r.nvc + rrPick(free, int(v.vaPtr), r.nvc)) & vcMask
+		ov := &r.ovc[oi]
+		if r.vaReqs&(1<<oi) == 0 {
+			r.vaReqs |= 1 << oi
+			ov.vaBest = uint16(i)
+			r.vaOrd[r.vaN&vcMask] = uint8(oi)
+			r.vaN++
+		} else if ptr := int(ov.vaPtr); rrDist(i, ptr, r.nin) < rrDist(int(ov.vaBest&0xFF), ptr, r.nin) {
+			ov.vaBest = uint16(i)
+		}
 	}
 	if vaReq != 0 {
 		s := uint(now+1) & (ringSlots - 1)
@@ -668,29 +706,6 @@ func (r *VCRouter) Step(now int64) []Departure {
 			}
 		}
 		r.wakeAt(i, next)
-	}
-	// multicast forks and drops
-	for m := due & r.slow; m != 0; m &= m - 1 {
-		i := bits.TrailingZeros64(m)
-		v := &vcs[i&vcMask]
-		if v.wake > now {
-			continue
-		}
-		if v.state == vcDrop {
-			drop |= 1 << i
-			continue
-		}
-		if best, nx := r.bidFork(i, v, now); best >= 0 {
-			elig |= 1 << i
-			v.saBr = uint8(best)
-			r.wakeAt(i, now+1)
-		} else {
-			r.wakeAt(i, nx)
-		}
-	}
-	for ; vaReq != 0; vaReq &= vaReq - 1 {
-		i := bits.TrailingZeros64(vaReq) & vcMask
-		r.vcRequest(i, 0, int(r.vcs[i].b0.port))
 	}
 	if r.vaN > 0 {
 		r.vcGrant(now)
