@@ -131,7 +131,7 @@ type branch struct {
 	off   int32 // flits it has sent that are still buffered (multicast)
 	port  uint8
 	vc    int8 // output VC, -1 until VC allocation
-	done  bool // its tail has gone
+	done  uint8 // 1: its tail has gone
 }
 
 // inVC is the state of one input VC; 32 bytes.
@@ -462,11 +462,15 @@ func (r *VCRouter) Credit(o Port, vc int) {
 		r.c.Overflows++
 	}
 	ov.credit++
-	if i := ov.owner; i >= 0 {
-		r.vcs[i&vcMask].wake = 0
-		r.soon |= 1 << (uint(i) & vcMask)
-		r.wake = 0
-	}
+	// The input VC holding the output VC, if any, is looked at in the next
+	// Step. Without a branch: whether a packet still holds it is close to
+	// random. keep is all ones when none does, and the writes then change
+	// nothing.
+	i := int(ov.owner)
+	keep := int64(i) >> 63
+	r.vcs[i&vcMask].wake &= keep
+	r.soon |= 1 << (uint(i) & vcMask) &^ uint64(keep)
+	r.wake &= keep
 }
 
 // routeHead is the route computation of the head at the front of idle
@@ -689,7 +693,7 @@ func (r *VCRouter) Step(now int64) []Departure {
 		switch {
 		case bp.ready > now:
 			next = bp.ready
-		case bp.done || v.count == 0:
+		case bp.done != 0 || v.count == 0:
 			next = never // no flit to send yet: Accept wakes us
 		default:
 			o := int(bp.port)
@@ -737,7 +741,7 @@ func (r *VCRouter) bid(i int, v *inVC, bp *branch, b int, now int64) (next int64
 		r.vcRequest(i, b, int(bp.port))
 		return now + 1, false
 	}
-	if bp.done || bp.off >= int32(v.count) {
+	if bp.done != 0 || bp.off >= int32(v.count) {
 		return math.MaxInt64, false // no flit to send yet: Accept wakes us
 	}
 	s := int(v.head) + int(bp.off)
@@ -916,7 +920,7 @@ func (r *VCRouter) send(i, b int) {
 	}
 	f := r.buf[i*r.depth+s]
 	ip, iv := r.portVC(i)
-	r.traverse(bp, f.flags&FlagTail != 0)
+	r.traverse(bp, f.flags)
 	// A multicast fork: every branch sends the flit; its slot is freed
 	// when the last one has. The hops the packet made in place before the
 	// fork are the driver's to count once, with the first branch to send.
@@ -990,17 +994,18 @@ func (r *VCRouter) popFront(i int, v *inVC, tail bool) {
 
 // traverse books a flit of branch bp crossing the switch: it takes a
 // credit of the branch's output VC, and a tail releases that VC.
-func (r *VCRouter) traverse(bp *branch, tail bool) {
+func (r *VCRouter) traverse(bp *branch, flags uint8) {
 	o, w := int(bp.port)&portMask, int(bp.vc)
 	ov := &r.ovc[(o*r.nvc+w)&vcMask]
 	ov.credit--
 	ps := &r.ports[o]
 	ps.flitsOut++ // Counters sums these into FlitsOut, HopsEW, HopsNS, Ejected
-	if tail {
-		bp.done = true
-		ps.free |= 1 << (uint(w) & 31)
-		ov.owner = -1
-	}
+	// a tail releases the VC (without a branch: one flit in packet-size is
+	// a tail)
+	tail := flags & FlagTail >> 1
+	bp.done |= tail
+	ps.free |= uint32(tail) << (uint(w) & 31)
+	ov.owner |= -int8(tail)
 }
 
 // sendUnicast is send for the only branch of input VC i (v): its front
@@ -1010,13 +1015,11 @@ func (r *VCRouter) sendUnicast(i int, v *inVC) {
 	o, w := int(bp.port)&portMask, int(bp.vc)
 	f := r.buf[i*r.depth+int(v.head)] // a unicast branch has sent nothing still buffered
 	tail := f.flags&FlagTail != 0
-	r.traverse(bp, tail)
+	r.traverse(bp, f.flags)
 	r.popFront(i, v, tail)
 	r.freeSlot(i)
 	if dl := &r.ports[o]; dl.down != nil && f.flags&FlagForked == 0 {
-		if f.flags&FlagHead != 0 {
-			f.hops++
-		}
+		f.hops += uint16(f.flags & FlagHead) // a head counts its hops
 		at := r.now + int64(dl.downDelay)
 		dl.down.accept(dl.downPort, w, f, at)
 		fab := r.fab
