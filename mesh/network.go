@@ -739,7 +739,13 @@ func (n *Network) stepNI(node int, now int64) bool {
 	n.lastProgress = now
 	if sent == size-1 {
 		n.niCur[node] = -1
-		return n.qLen[node] > 0
+		if n.qLen[node] == 0 {
+			return false
+		}
+		// the next packet can go at its creation, from the next cycle on
+		// (what a step in the next cycle would find out)
+		n.niWake[node] = max(now+1, n.pCreate[n.q[node][n.qHead[node]]])
+		return true
 	}
 	n.niSent[node] = sent + 1
 	return true
