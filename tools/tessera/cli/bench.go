@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"time"
@@ -26,6 +27,7 @@ func benchCmd() *cobra.Command {
 		perBench time.Duration
 		jsonOut  string
 		quiet    bool
+		cpuProf  string
 	)
 	cmd := &cobra.Command{
 		Use:   "bench",
@@ -42,9 +44,13 @@ process and print a table of domain metrics:
 
 --time is the timed part of each benchmark, split among its measurements;
 setup comes on top. The numbers are wall-clock rates and noisy on a shared
-machine: compare figures from one run. See docs/bench.md.`,
+machine: compare figures from one run. See docs/bench.md.
+
+--cpuprofile writes a CPU profile of the benchmarks (go tool pprof); the
+profile of a whole run is what tools/tessera/default.pgo is made from.`,
 		Example: `  tessera bench
-  tessera bench --only core,mesh --time 2s --json bench.json`,
+  tessera bench --only core,mesh --time 2s --json bench.json
+  tessera bench --time 2s --cpuprofile tools/tessera/default.pgo`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if perBench <= 0 {
@@ -81,8 +87,35 @@ machine: compare figures from one run. See docs/bench.md.`,
 				}
 				done = func() { _ = bar.Finish() } // clears the bar before the table is printed
 			}
+			stopProfile := func() error { return nil }
+			if cpuProf != "" {
+				pf, err := os.Create(cpuProf)
+				if err != nil {
+					return fmt.Errorf("--cpuprofile: %w", err)
+				}
+				if err := pprof.StartCPUProfile(pf); err != nil {
+					pf.Close()
+					return fmt.Errorf("--cpuprofile: %w", err)
+				}
+				stopped := false
+				stopProfile = func() error {
+					if stopped {
+						return nil
+					}
+					stopped = true
+					pprof.StopCPUProfile()
+					if err := pf.Close(); err != nil {
+						return fmt.Errorf("--cpuprofile: %w", err)
+					}
+					return nil
+				}
+				defer stopProfile() // on the error paths too
+			}
 			res, err := bench.Run(cmd.Context(), spec, progress)
 			done()
+			if perr := stopProfile(); perr != nil && err == nil {
+				err = perr
+			}
 			if len(res) > 0 {
 				if werr := writeBenchTable(cmd.OutOrStdout(), res); werr != nil && err == nil {
 					err = werr
@@ -105,6 +138,7 @@ machine: compare figures from one run. See docs/bench.md.`,
 	f.DurationVar(&perBench, "time", bench.DefaultSpec().Time, "timed part of each benchmark, e.g. 500ms or 2s")
 	f.StringVar(&jsonOut, "json", "", "also write the results to this JSON file")
 	f.BoolVarP(&quiet, "quiet", "q", false, "no progress bar")
+	f.StringVar(&cpuProf, "cpuprofile", "", "write a CPU profile of the benchmarks to this file")
 	return cmd
 }
 

@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"compress/gzip"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -33,6 +35,26 @@ func TestBench(t *testing.T) {
 	require.Len(t, got.Results[0].Metrics, 2)
 	assert.Equal(t, "flit-hops/s", got.Results[0].Metrics[0].Unit)
 	assert.Positive(t, got.Results[0].Metrics[0].Value)
+}
+
+// --cpuprofile writes a profile that pprof can read (and that names the
+// code it measured).
+func TestBenchCPUProfile(t *testing.T) {
+	prof := filepath.Join(t.TempDir(), "cpu.pprof")
+	_, err := run(t, "bench", "--only", "sched", "--time", "50ms", "--cpuprofile", prof)
+	require.NoError(t, err)
+	f, err := os.Open(prof)
+	require.NoError(t, err)
+	defer f.Close()
+	zr, err := gzip.NewReader(f) // a pprof profile is a gzipped protocol buffer
+	require.NoError(t, err)
+	raw, err := io.ReadAll(zr)
+	require.NoError(t, err)
+	for _, s := range []string{"samples", "cpu", "nanoseconds"} { // its sample types
+		assert.Contains(t, string(raw), s)
+	}
+	_, err = run(t, "bench", "--only", "sched", "--time", "1ms", "--cpuprofile", filepath.Join(t.TempDir(), "no", "such", "dir", "p"))
+	assert.ErrorContains(t, err, "--cpuprofile")
 }
 
 func TestBenchErrors(t *testing.T) {
