@@ -207,6 +207,10 @@ type packet struct {
 	axon    uint32
 	step    int32
 	payload int32 // 1 for binary spikes
+	// ready (cycle-accurate mesh): the cycle the packet's head can win the
+	// switch at the router it is in, at zero load — when it was usable
+	// there plus route computation and VC allocation
+	ready int64
 }
 
 const (
@@ -257,6 +261,8 @@ func (c *Chip) Run(ctx context.Context, opts Options) (*Result, error) {
 		if r.tracer != nil {
 			c.net.OnHop(r.meshHop)
 		}
+		rs := c.net.Spec().Router
+		r.pipeline = int64(rs.RouteCycles + rs.VCAllocCycles)
 	}
 	for i := range c.img.Inputs {
 		in := &c.img.Inputs[i]
@@ -312,6 +318,10 @@ type run struct {
 	meshNextPS int64
 	delivered  []mesh.Delivery
 	barriers   uint64
+	// pipeline is the cycle mesh's zero-load cycles from a head being
+	// usable in a router to its switch allocation (route computation and
+	// VC allocation), for the waits of traced hops
+	pipeline int64
 }
 
 func (r *run) step(ctx context.Context, step int32) error {
@@ -513,6 +523,7 @@ func (r *run) inject(srcNode int, coreID, axon uint32, step, payload int32, flit
 		if err := c.net.Inject(srcNode, int(coreID), uint64(id), flits, cyc); err != nil {
 			return fmt.Errorf("chip: %w", err)
 		}
+		r.packets[id].ready = cyc + int64(c.net.Spec().InjectCycles) + r.pipeline
 		return r.wakeMesh(c.net.TimePS(cyc))
 	}
 	c.mesh.Inject()
@@ -563,8 +574,10 @@ func (r *run) meshHop(h mesh.Hop) {
 	p := &r.packets[h.ID]
 	r.tracer.Packet(PacketEvent{Kind: PacketHop, Packet: p.id, Step: p.step,
 		FromPS: net.TimePS(h.SentCycle), TimePS: net.TimePS(h.ArriveCycle),
+		WaitPS:   net.TimePS(max(h.SentCycle-p.ready, 0)),
 		FromTile: int32(h.From), ToTile: int32(h.To), Core: r.chip.img.Cores[p.core].ID, Axon: int32(p.axon)})
 	p.at = h.To
+	p.ready = h.ArriveCycle + r.pipeline
 }
 
 // arrive hands packet id, delivered at time t, to its core: the synaptic

@@ -2,6 +2,7 @@ package chip_test
 
 import (
 	"context"
+	"math"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -10,10 +11,12 @@ import (
 	"github.com/tessera-sim/tessera/chip"
 	"github.com/tessera-sim/tessera/chip/preset"
 	"github.com/tessera-sim/tessera/compiler"
+	"github.com/tessera-sim/tessera/mesh"
 )
 
-// hopTracer keeps the hop events of a run and ignores the rest.
-type hopTracer struct{ hops []chip.PacketEvent }
+// hopTracer keeps the hop events of a run (and, in all, every packet
+// event) and ignores the rest.
+type hopTracer struct{ hops, all []chip.PacketEvent }
 
 func (h *hopTracer) Sweep(step, core int32, startPS, durPS int64, active, inactive int)             {}
 func (h *hopTracer) Synapses(step, core int32, startPS, durPS int64, axon int32, ops int, p uint64) {}
@@ -21,6 +24,7 @@ func (h *hopTracer) Spike(step int32, timePS int64, population, neuron int32)   
 func (h *hopTracer) Learn(step, core int32, startPS, durPS int64, updates int)                      {}
 func (h *hopTracer) EndStep(step int32, startPS, workEndPS, endPS int64)                            {}
 func (h *hopTracer) Packet(ev chip.PacketEvent) {
+	h.all = append(h.all, ev)
 	if ev.Kind == chip.PacketHop {
 		h.hops = append(h.hops, ev)
 	}
@@ -61,6 +65,76 @@ func TestCycleMeshTracesHops(t *testing.T) {
 			_, err = c.Run(context.Background(), chip.Options{Steps: 2, Seed: 3})
 			require.NoError(t, err)
 			assert.Len(t, tr.hops, n)
+		})
+	}
+}
+
+// With the cycle-accurate mesh, a traced hop says how long the packet's
+// head waited at the router it left beyond the zero-load pipeline. Then a
+// packet's latency is its injection channel, a pipeline at every router, its
+// moves, its waits and the ejection, plus whatever it waited at its last
+// router (not traced): never less, and exactly that (to the cycle the
+// injection is rounded up to) for a packet that met no one. From one router
+// to the next, a head leaves exactly a pipeline and its wait after it
+// became usable. Some waits are
+// not 0 when the spikes of a step queue up; with the per-hop model none is
+// (its waits come from the output port).
+func TestCycleMeshHopWaits(t *testing.T) {
+	for _, model := range []string{preset.MeshHop, preset.MeshCycle} {
+		t.Run(model, func(t *testing.T) {
+			spec := spread(model)
+			img, _, err := compiler.CompileFileWith("testdata/random_net.yaml", spec, compiler.Options{Placement: compiler.PlaceInOrder})
+			require.NoError(t, err)
+			c, err := chip.New(img)
+			require.NoError(t, err)
+			tr := &hopTracer{}
+			_, err = c.Run(context.Background(), chip.Options{Steps: 10, Seed: 3, Tracer: tr})
+			require.NoError(t, err)
+			if model == preset.MeshHop {
+				for _, ev := range tr.hops {
+					require.Zero(t, ev.WaitPS, "%+v", ev)
+				}
+				return
+			}
+			ns := mesh.NetSpecFrom(spec.Mesh) // the cycle network's spec, as the chip builds it
+			cyc, rs := ns.CyclePS, ns.Router
+			pipe := int64(rs.RouteCycles+rs.VCAllocCycles) * cyc
+			eject := int64(rs.SwitchAllocCycles+rs.SwitchCycles+ns.EjectCycles) * cyc // one-flit spikes
+			type books struct{ inject, moves, waits, hops, lastArrive int64 }
+			per := map[uint64]*books{}
+			waited, minSlack := 0, int64(math.MaxInt64)
+			for _, ev := range tr.all {
+				b := per[ev.Packet]
+				if b == nil {
+					b = &books{}
+					per[ev.Packet] = b
+				}
+				switch ev.Kind {
+				case chip.PacketInject:
+					b.inject = ev.TimePS
+				case chip.PacketHop:
+					require.GreaterOrEqual(t, ev.WaitPS, int64(0))
+					require.Zero(t, ev.WaitPS%cyc, "a whole number of cycles")
+					if ev.WaitPS > 0 {
+						waited++
+					}
+					if b.hops > 0 {
+						// from one router to the next: usable, pipeline, wait, gone
+						require.Equal(t, b.lastArrive+pipe+ev.WaitPS, ev.FromPS, "packet %d hop %d", ev.Packet, b.hops)
+					}
+					b.lastArrive = ev.TimePS
+					b.moves += ev.TimePS - ev.FromPS
+					b.waits += ev.WaitPS
+					b.hops++
+				case chip.PacketDeliver:
+					zeroLoad := int64(ns.InjectCycles)*cyc + (b.hops+1)*pipe + b.moves + eject
+					slack := ev.TimePS - b.inject - zeroLoad - b.waits
+					require.GreaterOrEqual(t, slack, int64(0), "packet %d", ev.Packet)
+					minSlack = min(minSlack, slack)
+				}
+			}
+			assert.Positive(t, waited, "spikes sent at the start of a step queue up somewhere")
+			assert.Less(t, minSlack, cyc, "a packet that met no one is on time to the cycle")
 		})
 	}
 }

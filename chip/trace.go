@@ -48,4 +48,11 @@ type PacketEvent struct {
 	ToTile   int32
 	Core     int32 // target core
 	Axon     int32 // target axon
+	// WaitPS (a hop of the cycle-accurate mesh) is how long the packet's
+	// head waited at the router it left before FromPS, beyond its zero-load
+	// pipeline (route computation and VC allocation): for an output VC, a
+	// credit or the switch, and at its first router also in its source
+	// queue. 0 with the per-hop model, whose waits are for the output port
+	// and show as the time from FromPS to the hop taking the port.
+	WaitPS int64
 }

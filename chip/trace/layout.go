@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/tessera-sim/tessera/chip/preset"
 	"github.com/tessera-sim/tessera/compiler/image"
 )
 
@@ -25,6 +26,10 @@ type Layout struct {
 	// end at the hop's arrival and last this long). 0: from the packet's
 	// arrival at the router.
 	HopEWPS, HopNSPS int64
+	// CycleMesh: the hops come from the cycle-accurate mesh, so a hop's
+	// wait is the one the chip reports (chip.PacketEvent.WaitPS) rather
+	// than the time it waited for the output port.
+	CycleMesh bool
 	// NeuronActivePS is the latency of an active neuron update: a firing
 	// neuron's own update ends at its spike time and lasts this long.
 	NeuronActivePS int64
@@ -59,7 +64,7 @@ func LayoutOf(img *image.Image) Layout {
 	m := img.Preset.Mesh
 	l := Layout{Network: img.Name, Preset: img.Preset.Name, Width: m.Width, Height: m.Height,
 		CoresPerTile: m.CoresPerTile, HopEWPS: m.Router.HopEW.LatencyPS, HopNSPS: m.Router.HopNS.LatencyPS,
-		NeuronActivePS: img.Preset.Core.NeuronActive.LatencyPS}
+		NeuronActivePS: img.Preset.Core.NeuronActive.LatencyPS, CycleMesh: img.Preset.MeshModel == preset.MeshCycle}
 	for _, c := range img.Cores {
 		x, y := m.CoreTile(int(c.ID))
 		l.Cores = append(l.Cores, CoreInfo{ID: c.ID, X: x, Y: y})

@@ -463,7 +463,14 @@ func (p *Perfetto) Packet(ev chip.PacketEvent) {
 		p.arg(true, "packet", int64(ev.Packet))
 		p.arg(false, "step", int64(ev.Step))
 		p.arg(false, "to_tile", int64(ev.ToTile))
-		p.arg(false, "wait_ps", start-ev.FromPS)
+		wait := start - ev.FromPS // for the output port (per-hop model)
+		if p.l.CycleMesh {
+			// The chip reports the wait inside the router; a later start
+			// here only keeps the slices of one port from overlapping
+			// (the cycle mesh pipelines its links).
+			wait = ev.WaitPS
+		}
+		p.arg(false, "wait_ps", wait)
 		p.arg(false, "core", int64(ev.Core))
 		p.arg(false, "axon", int64(ev.Axon))
 		p.endArgs()

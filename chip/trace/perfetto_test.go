@@ -452,3 +452,44 @@ func TestPerfettoFilters(t *testing.T) {
 	// No energy without costs.
 	assert.Zero(t, count(pe, func(e pev) bool { return e.Name == "energy" }))
 }
+
+// waitTap passes packet events on to a Perfetto writer and adds up the
+// hop waits the chip reports.
+type waitTap struct {
+	*Perfetto
+	waits int64
+}
+
+func (w *waitTap) Packet(ev chip.PacketEvent) {
+	w.waits += ev.WaitPS
+	w.Perfetto.Packet(ev)
+}
+
+// With the cycle-accurate mesh, a hop slice's wait_ps is the time the
+// packet's head waited at the router it left, beyond its zero-load
+// pipeline, as the chip reports it (its hop slices begin when the head won
+// the switch, so no output-port wait adds to it).
+func TestPerfettoCycleMeshWaits(t *testing.T) {
+	spec := spread()
+	spec.MeshModel = preset.MeshCycle
+	img := compileNet(t, randomNet, spec)
+	var buf bytes.Buffer
+	p, err := NewPerfetto(&buf, LayoutOf(img), Filter{}, nil)
+	require.NoError(t, err)
+	tap := &waitTap{Perfetto: p}
+	runNet(t, img, 10, tap)
+	require.NoError(t, p.Close())
+	var sum int64
+	hops := 0
+	for _, e := range parsePerfetto(t, buf.Bytes()) {
+		if e.Name == "hop" && e.Ph == "X" {
+			w := e.arg(t, "wait_ps")
+			require.GreaterOrEqual(t, w, int64(0))
+			sum += w
+			hops++
+		}
+	}
+	require.Positive(t, hops)
+	assert.Positive(t, tap.waits, "spikes queue up somewhere")
+	assert.Equal(t, tap.waits, sum)
+}
