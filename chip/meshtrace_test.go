@@ -30,6 +30,19 @@ func (h *hopTracer) Packet(ev chip.PacketEvent) {
 	}
 }
 
+// tracedRun runs random_net for 10 steps on spec with a hopTracer.
+func tracedRun(t *testing.T, spec preset.Spec) (*chip.Chip, *chip.Result, *hopTracer) {
+	t.Helper()
+	img, _, err := compiler.CompileFileWith("testdata/random_net.yaml", spec, compiler.Options{Placement: compiler.PlaceInOrder})
+	require.NoError(t, err)
+	c, err := chip.New(img)
+	require.NoError(t, err)
+	tr := &hopTracer{}
+	res, err := c.Run(context.Background(), chip.Options{Steps: 10, Seed: 3, Tracer: tr})
+	require.NoError(t, err)
+	return c, res, tr
+}
+
 // With the cycle-accurate mesh, traces show every router-to-router move of
 // every spike packet, as with the per-hop model: the same number of moves
 // as the report's hops, each between neighbouring tiles, lasting at least
@@ -38,13 +51,7 @@ func TestCycleMeshTracesHops(t *testing.T) {
 	for _, model := range []string{preset.MeshHop, preset.MeshCycle} {
 		t.Run(model, func(t *testing.T) {
 			spec := spread(model)
-			img, _, err := compiler.CompileFileWith("testdata/random_net.yaml", spec, compiler.Options{Placement: compiler.PlaceInOrder})
-			require.NoError(t, err)
-			c, err := chip.New(img)
-			require.NoError(t, err)
-			tr := &hopTracer{}
-			res, err := c.Run(context.Background(), chip.Options{Steps: 10, Seed: 3, Tracer: tr})
-			require.NoError(t, err)
+			c, res, tr := tracedRun(t, spec)
 			ops := res.Report.Ops
 			require.Greater(t, ops.HopsEW+ops.HopsNS, uint64(100))
 			assert.Equal(t, ops.HopsEW+ops.HopsNS+ops.ChipHops, uint64(len(tr.hops)))
@@ -62,7 +69,7 @@ func TestCycleMeshTracesHops(t *testing.T) {
 			}
 			// a second run without a tracer reports nothing into the old one
 			n := len(tr.hops)
-			_, err = c.Run(context.Background(), chip.Options{Steps: 2, Seed: 3})
+			_, err := c.Run(context.Background(), chip.Options{Steps: 2, Seed: 3})
 			require.NoError(t, err)
 			assert.Len(t, tr.hops, n)
 		})
@@ -83,13 +90,7 @@ func TestCycleMeshHopWaits(t *testing.T) {
 	for _, model := range []string{preset.MeshHop, preset.MeshCycle} {
 		t.Run(model, func(t *testing.T) {
 			spec := spread(model)
-			img, _, err := compiler.CompileFileWith("testdata/random_net.yaml", spec, compiler.Options{Placement: compiler.PlaceInOrder})
-			require.NoError(t, err)
-			c, err := chip.New(img)
-			require.NoError(t, err)
-			tr := &hopTracer{}
-			_, err = c.Run(context.Background(), chip.Options{Steps: 10, Seed: 3, Tracer: tr})
-			require.NoError(t, err)
+			_, _, tr := tracedRun(t, spec)
 			if model == preset.MeshHop {
 				for _, ev := range tr.hops {
 					require.Zero(t, ev.WaitPS, "%+v", ev)
