@@ -22,7 +22,9 @@ type Fabric struct {
 	// driver's watchdog).
 	Progress int64
 	// Now is the cycle the driver is in: it sets it before it applies the
-	// cycle's credits or hands any router a flit.
+	// cycle's credits or hands any router a flit. Routers use it to place
+	// arriving flits on their timing wheels; left behind (never ahead) it
+	// costs speed, not correctness.
 	Now int64
 	// OnHop, when set, is told every head flit a router forwards in place:
 	// its packet, the router (its Wire id), the output port, the cycle it
