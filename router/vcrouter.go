@@ -481,8 +481,23 @@ func (r *VCRouter) Credit(o Port, vc int) {
 func (r *VCRouter) routeHead(i int, at int64) {
 	v := &r.vcs[i&vcMask]
 	r.c.HeadsRouted++
-	mask := r.Route(r.buf[i*r.depth+int(v.head)].key)
+	key := r.buf[i*r.depth+int(v.head)].key
+	var mask PortMask
+	if uint32(key) < uint32(len(r.xy)) && r.table == nil {
+		mask = r.xy[key] // Route's common case, without the call
+	} else {
+		mask = r.Route(key)
+	}
 	bit := uint64(1) << (uint(i) & vcMask)
+	if mask&(mask-1) == 0 && mask != 0 {
+		// unicast
+		ready := at + r.routeC
+		v.b0 = branch{ready: ready, port: uint8(bits.TrailingZeros32(uint32(mask))), vc: -1}
+		v.nBr, v.state = 1, vcActive
+		r.vaStage |= bit
+		r.wakeAt(i, ready)
+		return
+	}
 	if mask == 0 {
 		v.state = vcDrop
 		r.slow |= bit
