@@ -357,7 +357,16 @@ func (r *VCRouter) SetTable(firstKey int32, t []PortMask) {
 
 // Route is the route computation of a head flit with route key key.
 func (r *VCRouter) Route(key int32) PortMask {
-	// small enough to inline into route computation
+	// the common case small enough to inline into route computation: no
+	// table, a mesh small enough for the XY table
+	if uint32(key) < uint32(len(r.xy)) && r.table == nil {
+		return r.xy[key]
+	}
+	return r.routeTable(key)
+}
+
+// routeTable is Route with a routing table, or beyond the XY table.
+func (r *VCRouter) routeTable(key int32) PortMask {
 	if idx := uint32(key - r.tableFirst); idx < uint32(len(r.table)) {
 		return r.table[idx]
 	}
@@ -481,13 +490,7 @@ func (r *VCRouter) Credit(o Port, vc int) {
 func (r *VCRouter) routeHead(i int, at int64) {
 	v := &r.vcs[i&vcMask]
 	r.c.HeadsRouted++
-	key := r.buf[i*r.depth+int(v.head)].key
-	var mask PortMask
-	if uint32(key) < uint32(len(r.xy)) && r.table == nil {
-		mask = r.xy[key] // Route's common case, without the call
-	} else {
-		mask = r.Route(key)
-	}
+	mask := r.Route(r.buf[i*r.depth+int(v.head)].key)
 	bit := uint64(1) << (uint(i) & vcMask)
 	if mask&(mask-1) == 0 && mask != 0 {
 		// unicast
@@ -514,11 +517,7 @@ func (r *VCRouter) routeHead(i int, at int64) {
 	}
 	v.nBr = uint8(nb)
 	v.state = vcActive
-	if nb == 1 {
-		r.vaStage |= bit
-	} else {
-		r.slow |= bit
-	}
+	r.slow |= bit // a fork (a unicast packet took the path above)
 	r.wakeAt(i, ready)
 }
 
