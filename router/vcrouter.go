@@ -677,23 +677,7 @@ func (r *VCRouter) Step(now int64) []Departure {
 		}
 		vaReq |= 1 << i
 		v.wake = now + 1
-		// vcRequest, inlined
-		o := int(v.b0.port)
-		free := r.ports[o&portMask].free
-		if free == 0 {
-			r.c.VCAllocStalls++
-			continue
-		}
-		oi := (o*r.nvc + rrPick(free, int(v.vaPtr), r.nvc)) & vcMask
-		ov := &r.ovc[oi]
-		if r.vaReqs&(1<<oi) == 0 {
-			r.vaReqs |= 1 << oi
-			ov.vaBest = uint16(i)
-			r.vaOrd[r.vaN&vcMask] = uint8(oi)
-			r.vaN++
-		} else if ptr := int(ov.vaPtr); rrDist(i, ptr, r.nin) < rrDist(int(ov.vaBest&0xFF), ptr, r.nin) {
-			ov.vaBest = uint16(i)
-		}
+		r.vcRequest(i, 0, int(v.b0.port))
 	}
 	if vaReq != 0 {
 		s := uint(now+1) & (ringSlots - 1)
@@ -805,9 +789,7 @@ func (r *VCRouter) branch(i, b int) *branch {
 // vcRequest is stage one of the separable input-first VC allocator: branch
 // b of input VC i, for output port o, picks one free VC of o, round robin
 // from the input VC's pointer; stage two (vcGrant) keeps, per output VC,
-// the request nearest the output VC's own pointer. (Step makes the
-// requests of unicast packets with an inlined copy of this, which must
-// stay in step with it: the call costs a measurable share of a flit-hop.)
+// the request nearest the output VC's own pointer.
 func (r *VCRouter) vcRequest(i, b, o int) {
 	free := r.ports[o&portMask].free
 	if free == 0 {
