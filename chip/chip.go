@@ -261,8 +261,9 @@ func (c *Chip) Run(ctx context.Context, opts Options) (*Result, error) {
 		if r.tracer != nil {
 			c.net.OnHop(r.meshHop)
 		}
-		rs := c.net.Spec().Router
-		r.pipeline = int64(rs.RouteCycles + rs.VCAllocCycles)
+		ns := c.net.Spec()
+		r.pipeline = int64(ns.Router.RouteCycles + ns.Router.VCAllocCycles)
+		r.injectReady = int64(ns.InjectCycles) + r.pipeline
 	}
 	for i := range c.img.Inputs {
 		in := &c.img.Inputs[i]
@@ -320,8 +321,9 @@ type run struct {
 	barriers   uint64
 	// pipeline is the cycle mesh's zero-load cycles from a head being
 	// usable in a router to its switch allocation (route computation and
-	// VC allocation), for the waits of traced hops
-	pipeline int64
+	// VC allocation), for the waits of traced hops; injectReady the same
+	// from a packet's injection (the injection channel, then pipeline)
+	pipeline, injectReady int64
 }
 
 func (r *run) step(ctx context.Context, step int32) error {
@@ -523,7 +525,7 @@ func (r *run) inject(srcNode int, coreID, axon uint32, step, payload int32, flit
 		if err := c.net.Inject(srcNode, int(coreID), uint64(id), flits, cyc); err != nil {
 			return fmt.Errorf("chip: %w", err)
 		}
-		r.packets[id].ready = cyc + int64(c.net.Spec().InjectCycles) + r.pipeline
+		r.packets[id].ready = cyc + r.injectReady
 		return r.wakeMesh(c.net.TimePS(cyc))
 	}
 	c.mesh.Inject()
