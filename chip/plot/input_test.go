@@ -2,7 +2,6 @@ package plot
 
 import (
 	"bytes"
-	"context"
 	"io"
 	"os"
 	"path/filepath"
@@ -14,23 +13,25 @@ import (
 
 	"github.com/tessera-sim/tessera/chip"
 	"github.com/tessera-sim/tessera/chip/preset"
-	"github.com/tessera-sim/tessera/compiler"
 	"github.com/tessera-sim/tessera/router"
 )
 
-// The local Report reads what the chip writes: every field the plots use
-// carries the chip's value.
-func TestReadReportMatchesChip(t *testing.T) {
-	img, _, err := compiler.CompileFile("../testdata/random_net.yaml", preset.Loihi())
-	require.NoError(t, err)
-	c, err := chip.New(img)
-	require.NoError(t, err)
-	res, err := c.Run(context.Background(), chip.Options{Steps: 20, Seed: 3})
-	require.NoError(t, err)
+// readBack runs random_net on spec for steps and reads the report.json
+// the chip writes back with ReadReport.
+func readBack(t *testing.T, spec preset.Spec, steps int) (*chip.Result, *Report) {
+	t.Helper()
+	res := runRandomNet(t, spec, steps, 3)
 	var buf bytes.Buffer
 	require.NoError(t, res.WriteReport(&buf))
 	rep, err := ReadReport(&buf, "report.json")
 	require.NoError(t, err)
+	return res, rep
+}
+
+// The local Report reads what the chip writes: every field the plots use
+// carries the chip's value.
+func TestReadReportMatchesChip(t *testing.T) {
+	res, rep := readBack(t, preset.Loihi(), 20)
 
 	want := res.Report
 	assert.Equal(t, want.Network, rep.Network)
@@ -77,16 +78,7 @@ func TestReadReportLinksMatchChip(t *testing.T) {
 	spec.MeshModel = preset.MeshCycle
 	spec.Mesh.ChipWidth, spec.Mesh.ChipHeight = 1, 4 // a board of eight chips, a column each
 	spec.Mesh.ChipLink = router.HopCost{EnergyFJ: 20_000, LatencyPS: 20_000}
-	img, _, err := compiler.CompileFile("../testdata/random_net.yaml", spec)
-	require.NoError(t, err)
-	c, err := chip.New(img)
-	require.NoError(t, err)
-	res, err := c.Run(context.Background(), chip.Options{Steps: 10, Seed: 3})
-	require.NoError(t, err)
-	var buf bytes.Buffer
-	require.NoError(t, res.WriteReport(&buf))
-	rep, err := ReadReport(&buf, "report.json")
-	require.NoError(t, err)
+	res, rep := readBack(t, spec, 10)
 
 	want := res.Report
 	require.NotEmpty(t, want.Links)

@@ -30,15 +30,22 @@ func runNet(t testing.TB) string {
 	return runNetOn(t, preset.Loihi())
 }
 
-// runNetOn is runNet on another preset.
-func runNetOn(t testing.TB, spec preset.Spec) string {
+// runRandomNet compiles chip/testdata/random_net.yaml for spec and runs it.
+func runRandomNet(t testing.TB, spec preset.Spec, steps int, seed uint64) *chip.Result {
 	t.Helper()
 	img, _, err := compiler.CompileFile("../testdata/random_net.yaml", spec)
 	require.NoError(t, err)
 	c, err := chip.New(img)
 	require.NoError(t, err)
-	res, err := c.Run(context.Background(), chip.Options{Steps: 50, Seed: 1})
+	res, err := c.Run(context.Background(), chip.Options{Steps: steps, Seed: seed})
 	require.NoError(t, err)
+	return res
+}
+
+// runNetOn is runNet on another preset.
+func runNetOn(t testing.TB, spec preset.Spec) string {
+	t.Helper()
+	res := runRandomNet(t, spec, 50, 1)
 	require.NotEmpty(t, res.Probes, "random_net probes v of inh neurons")
 	dir := t.TempDir()
 	for name, write := range map[string]func(io.Writer) error{
