@@ -1,9 +1,12 @@
 package mesh
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
+	"math/bits"
+	"slices"
 	"strings"
 
 	"github.com/tessera-sim/tessera/router"
@@ -124,9 +127,19 @@ type Network struct {
 	nodeT    []int32 // node's tile
 	nodeP    []uint8 // node's local port at its router
 
-	niWake []int64 // nothing to send before this cycle
-	actN   []int32 // nodes with packets
-	inN    []bool
+	// A node with packets to send waits on a timing wheel for the cycle it
+	// next needs a step (niWake): one slot per cycle for the next niSlots
+	// cycles, a list beyond (niFar, the earliest of it niFarMin). niSeq
+	// orders the nodes stepped in one cycle as if every node were stepped
+	// in the order it became busy (see stepNIs).
+	niWake   []int64
+	niRing   [niSlots][]int32
+	niOcc    uint64 // slots with nodes
+	niFar    []int32
+	niFarMin int64
+	niSeq    []int64
+	niBusied int64   // nodes that became busy so far
+	niLast   []int64 // the last cycle the node handed its router a flit
 	// fab is shared with the routers, which forward unicast flits to each
 	// other in place; fab.Active lists the routers with flits.
 	fab router.Fabric
@@ -275,8 +288,7 @@ func (n *Network) alloc() {
 	for node := range nodes {
 		n.nodeT[node], n.nodeP[node] = int32(node/n.lp), uint8(router.LocalPort(node%n.lp))
 	}
-	n.niWake = make([]int64, nodes)
-	n.actN, n.inN = make([]int32, 0, nodes), make([]bool, nodes)
+	n.niWake, n.niSeq, n.niLast = make([]int64, nodes), make([]int64, nodes), make([]int64, nodes)
 	n.fab.Active = make([]int32, 0, 2*tiles)
 	n.arr = make([]arrival, 64)
 }
@@ -299,15 +311,19 @@ func (n *Network) Reset() {
 	clear(n.niLastVC)
 	clear(n.niSent)
 	clear(n.nodeC)
-	clear(n.inN)
 	for i := range n.niCur {
 		n.niCur[i] = -1
 	}
 	for i := range n.niCredit {
 		n.niCredit[i] = int32(n.spec.Router.BufferFlits)
 	}
-	clear(n.niWake)
-	n.actN = n.actN[:0]
+	for i := range n.niRing {
+		n.niRing[i] = n.niRing[i][:0]
+	}
+	n.niOcc, n.niFar, n.niFarMin, n.niBusied = 0, n.niFar[:0], math.MaxInt64, 0
+	for i := range n.niLast {
+		n.niLast[i] = -1
+	}
 	n.fab.Reset()
 	n.pID, n.pSrc, n.pKey, n.pSize = n.pID[:0], n.pSrc[:0], n.pKey[:0], n.pSize[:0]
 	n.pCreate, n.pEnter, n.pHops, n.pPend, n.pDrop = n.pCreate[:0], n.pEnter[:0], n.pHops[:0], n.pPend[:0], n.pDrop[:0]
@@ -465,12 +481,10 @@ func (n *Network) inject(src int, key int32, id uint64, sizeFlits int, cycle int
 		busy++
 	}
 	nc.MaxSourceQueue = max(nc.MaxSourceQueue, busy)
-	if !n.inN[src] {
-		n.inN[src] = true
-		n.actN = append(n.actN, int32(src))
-	}
 	if l == 0 && n.niCur[src] < 0 {
-		n.niWake[src] = cycle
+		n.niSeq[src] = n.niBusied
+		n.niBusied++
+		n.wakeNI(int32(src), cycle)
 	}
 	return nil
 }
@@ -561,16 +575,12 @@ func (n *Network) NextCycle() (cycle int64, ok bool) {
 	return max(next, n.now), true
 }
 
-// nextDue is the earliest cycle a network interface can send a flit.
+// nextDue is the earliest cycle a network interface needs a step.
 func (n *Network) nextDue() int64 {
-	next := int64(math.MaxInt64)
-	for _, node := range n.actN {
-		if n.niCur[node] >= 0 {
-			return n.now
-		}
-		if n.qLen[node] > 0 {
-			next = min(next, n.pCreate[n.q[node][n.qHead[node]]])
-		}
+	next := n.niFarMin
+	if o := n.niOcc; o != 0 {
+		k := int(uint64(n.now) & (niSlots - 1))
+		next = min(next, n.now+int64(bits.TrailingZeros64(bits.RotateLeft64(o, -k))))
 	}
 	return next
 }
@@ -640,26 +650,12 @@ func (n *Network) cycle() {
 		}
 		n.arrLen--
 	}
-	// network interfaces with packets, then routers with flits; what
-	// becomes active on the way is appended (and stepped, harmlessly: what
-	// it was handed is for later cycles)
-	list := n.actN
-	j := 0
-	for i := 0; i < len(list); i++ {
-		node := list[i]
-		if n.niWake[node] > now || n.stepNI(int(node), now) {
-			list[j] = node
-			j++
-		} else {
-			n.inN[node] = false
-		}
-	}
-	n.actN = list[:j]
+	n.stepNIs(now)
 	// Routers that become busy on the way append themselves to fab.Active;
 	// they are stepped from the next cycle (what they were handed is for
 	// later cycles).
 	l0 := len(n.fab.Active)
-	j = 0
+	j := 0
 	for i := 0; i < l0; i++ {
 		t := n.fab.Active[i]
 		r := n.routers[t]
@@ -681,19 +677,77 @@ func (n *Network) cycle() {
 	n.st.Cycle = n.now
 }
 
+// niSlots is the span of the wheel of network interfaces, in cycles.
+const niSlots = 64
+
+// wakeNI makes node due at cycle at (≥ n.now).
+func (n *Network) wakeNI(node int32, at int64) {
+	n.niWake[node] = at
+	if at-n.now < niSlots {
+		s := uint64(at) & (niSlots - 1)
+		n.niRing[s] = append(n.niRing[s], node)
+		n.niOcc |= 1 << s
+		return
+	}
+	n.niFar = append(n.niFar, node)
+	n.niFarMin = min(n.niFarMin, at)
+}
+
+// pullFar moves the nodes of niFar due within the wheel's span onto it.
+func (n *Network) pullFar() {
+	far := n.niFar
+	n.niFar, n.niFarMin = n.niFar[:0], math.MaxInt64
+	for _, node := range far {
+		n.wakeNI(node, n.niWake[node])
+	}
+}
+
+// stepNIs steps the network interfaces due in cycle now. The order they
+// are stepped in does not matter but for one thing: a router that was idle
+// joins fab.Active when the first flit reaches it, and fab.Active decides
+// the order routers are stepped in. The routers they woke are therefore
+// put in the order the nodes that woke them became busy (niSeq), which is
+// the order those nodes would be stepped in if every busy node were, in
+// the order it became busy.
+func (n *Network) stepNIs(now int64) {
+	if n.niFarMin < now+niSlots/2 {
+		n.pullFar()
+	}
+	l0 := len(n.fab.Active)
+	s := uint64(now) & (niSlots - 1)
+	due := n.niRing[s]
+	for _, node := range due {
+		if next := n.stepNI(int(node), now); next >= 0 {
+			n.wakeNI(node, next)
+		}
+	}
+	n.niRing[s] = due[:0]
+	n.niOcc &^= 1 << s
+	if woke := n.fab.Active[l0:]; len(woke) > 1 {
+		slices.SortFunc(woke, func(a, b int32) int { return cmp.Compare(n.firstSender(a, now), n.firstSender(b, now)) })
+	}
+}
+
+// firstSender is the niSeq of the first node of tile t to become busy
+// among those that handed its router a flit in cycle now.
+func (n *Network) firstSender(t int32, now int64) int64 {
+	seq := int64(math.MaxInt64)
+	for node := int(t) * n.lp; node < int(t+1)*n.lp; node++ {
+		if n.niLast[node] == now {
+			seq = min(seq, n.niSeq[node])
+		}
+	}
+	return seq
+}
+
 // stepNI sends at most one flit from node's source queue into its router;
-// it reports whether the node has more to send.
-func (n *Network) stepNI(node int, now int64) bool {
+// it returns the next cycle the node needs a step, or -1 when it has
+// nothing left to send.
+func (n *Network) stepNI(node int, now int64) int64 {
 	p := n.niCur[node]
 	if p < 0 {
-		if n.qLen[node] == 0 {
-			return false
-		}
+		// the front packet is due: its creation cycle woke the node
 		front := n.q[node][n.qHead[node]]
-		if c := n.pCreate[front]; c > now {
-			n.niWake[node] = c
-			return true
-		}
 		// pick a VC of the router's local input port with room, round robin
 		base := node * n.nvc
 		v := -1
@@ -708,7 +762,7 @@ func (n *Network) stepNI(node int, now int64) bool {
 			}
 		}
 		if v < 0 {
-			return true
+			return now + 1
 		}
 		p = front
 		n.qHead[node] = (n.qHead[node] + 1) & int32(len(n.q[node])-1)
@@ -720,7 +774,7 @@ func (n *Network) stepNI(node int, now int64) bool {
 	}
 	v := int(n.niVC[node])
 	if n.niCredit[node*n.nvc+v] <= 0 {
-		return true
+		return now + 1
 	}
 	n.niCredit[node*n.nvc+v]--
 	sent, size := n.niSent[node], n.pSize[p]
@@ -733,6 +787,7 @@ func (n *Network) stepNI(node int, now int64) bool {
 	}
 	t := n.nodeT[node]
 	n.routers[t].Accept(router.Port(n.nodeP[node]), v, p, n.pKey[p], flags, now+int64(n.spec.InjectCycles))
+	n.niLast[node] = now
 	n.flitsInNet++
 	n.st.FlitsInjected++
 	n.nodeC[node].FlitsInjected++
@@ -740,15 +795,13 @@ func (n *Network) stepNI(node int, now int64) bool {
 	if sent == size-1 {
 		n.niCur[node] = -1
 		if n.qLen[node] == 0 {
-			return false
+			return -1
 		}
 		// the next packet can go at its creation, from the next cycle on
-		// (what a step in the next cycle would find out)
-		n.niWake[node] = max(now+1, n.pCreate[n.q[node][n.qHead[node]]])
-		return true
+		return max(now+1, n.pCreate[n.q[node][n.qHead[node]]])
 	}
 	n.niSent[node] = sent + 1
-	return true
+	return now + 1
 }
 
 // forward moves the flits router t sent in cycle now that it did not
