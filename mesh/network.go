@@ -84,6 +84,41 @@ type link struct {
 	chip        bool  // a chip-to-chip link (boards)
 }
 
+// netIface is the network interface of one node: its source queue and
+// the packet it is sending.
+type netIface struct {
+	q      []int32 // source queue ring of packets, its length a power of two
+	qHead  int32
+	qLen   int32
+	cur    int32 // packet being sent, -1 none
+	sent   int32 // its flits sent
+	vc     uint8 // the VC it goes on
+	lastVC uint8 // the VC the previous packet took
+	port   uint8 // the node's local port at its router
+	tile   int32
+	// wake is the cycle a node with packets next needs a step; seq the
+	// order it became busy in; last the last cycle it handed its router a
+	// flit (see stepNIs).
+	wake int64
+	seq  int64
+	last int64
+	c    NodeCounters
+}
+
+// packet is a packet from Inject until its last copy is delivered or
+// dropped.
+type packet struct {
+	id     uint64
+	create int64 // the cycle given to Inject
+	enter  int64 // the cycle its head left the source queue, -1 before
+	src    int32
+	key    int32
+	size   int32
+	hops   int32
+	pend   int32 // copies on their way (once it entered the network)
+	drop   bool  // a copy was dropped
+}
+
 type arrival struct {
 	cycle int64
 	pkt   int32
@@ -114,47 +149,23 @@ type Network struct {
 	flitsInNet   int64
 	lastProgress int64
 
-	// network interfaces, per node
-	q        [][]int32 // source queue rings
-	qHead    []int32
-	qLen     []int32
-	niCur    []int32 // packet being sent, -1 none
-	niVC     []uint8
-	niLastVC []uint8
-	niSent   []int32
-	niCredit []int32 // node·nvc + vc
-	nodeC    []NodeCounters
-	nodeT    []int32 // node's tile
-	nodeP    []uint8 // node's local port at its router
+	ni       []netIface // per node
+	niCredit []int32    // node·nvc + vc
 
 	// A node with packets to send waits on a timing wheel for the cycle it
-	// next needs a step (niWake): one slot per cycle for the next niSlots
-	// cycles, a list beyond (niFar, the earliest of it niFarMin). niSeq
-	// orders the nodes stepped in one cycle as if every node were stepped
-	// in the order it became busy (see stepNIs).
-	niWake   []int64
+	// next needs a step (netIface.wake): one slot per cycle for the next
+	// niSlots cycles, a list beyond (niFar, the earliest of it niFarMin).
 	niRing   [niSlots][]int32
 	niOcc    uint64 // slots with nodes
 	niFar    []int32
 	niFarMin int64
-	niSeq    []int64
-	niBusied int64   // nodes that became busy so far
-	niLast   []int64 // the last cycle the node handed its router a flit
+	niBusied int64 // nodes that became busy so far
 	// fab is shared with the routers, which forward unicast flits to each
 	// other in place; fab.Active lists the routers with flits.
 	fab router.Fabric
 
-	// packets (slots)
-	pID     []uint64
-	pSrc    []int32
-	pKey    []int32
-	pSize   []int32
-	pCreate []int64
-	pEnter  []int64
-	pHops   []int32
-	pPend   []int32
-	pDrop   []bool
-	free    []int32
+	pkts []packet // by handle; the free ones are listed in free
+	free []int32
 
 	onDeliver  func(Delivery)
 	onHop      func(Hop)
@@ -276,19 +287,11 @@ func (n *Network) wire() {
 
 func (n *Network) alloc() {
 	nodes, tiles := n.nodes, len(n.routers)
-	n.q = make([][]int32, nodes)
-	for i := range n.q {
-		n.q[i] = make([]int32, 4)
+	n.ni = make([]netIface, nodes)
+	for node := range n.ni {
+		n.ni[node].q = make([]int32, 4)
 	}
-	n.qHead, n.qLen, n.niCur = make([]int32, nodes), make([]int32, nodes), make([]int32, nodes)
-	n.niVC, n.niLastVC, n.niSent = make([]uint8, nodes), make([]uint8, nodes), make([]int32, nodes)
 	n.niCredit = make([]int32, nodes*n.nvc)
-	n.nodeC = make([]NodeCounters, nodes)
-	n.nodeT, n.nodeP = make([]int32, nodes), make([]uint8, nodes)
-	for node := range nodes {
-		n.nodeT[node], n.nodeP[node] = int32(node/n.lp), uint8(router.LocalPort(node%n.lp))
-	}
-	n.niWake, n.niSeq, n.niLast = make([]int64, nodes), make([]int64, nodes), make([]int64, nodes)
 	n.fab.Active = make([]int32, 0, 2*tiles)
 	n.arr = make([]arrival, 64)
 }
@@ -305,14 +308,9 @@ func (n *Network) Reset() {
 		}
 	}
 	n.now, n.arrHead, n.arrLen, n.flitsInNet, n.lastProgress = 0, 0, 0, 0, 0
-	clear(n.qHead)
-	clear(n.qLen)
-	clear(n.niVC)
-	clear(n.niLastVC)
-	clear(n.niSent)
-	clear(n.nodeC)
-	for i := range n.niCur {
-		n.niCur[i] = -1
+	for node := range n.ni {
+		n.ni[node] = netIface{q: n.ni[node].q, cur: -1, last: -1,
+			tile: int32(node / n.lp), port: uint8(router.LocalPort(node % n.lp))}
 	}
 	for i := range n.niCredit {
 		n.niCredit[i] = int32(n.spec.Router.BufferFlits)
@@ -321,12 +319,8 @@ func (n *Network) Reset() {
 		n.niRing[i] = n.niRing[i][:0]
 	}
 	n.niOcc, n.niFar, n.niFarMin, n.niBusied = 0, n.niFar[:0], math.MaxInt64, 0
-	for i := range n.niLast {
-		n.niLast[i] = -1
-	}
 	n.fab.Reset()
-	n.pID, n.pSrc, n.pKey, n.pSize = n.pID[:0], n.pSrc[:0], n.pKey[:0], n.pSize[:0]
-	n.pCreate, n.pEnter, n.pHops, n.pPend, n.pDrop = n.pCreate[:0], n.pEnter[:0], n.pHops[:0], n.pPend[:0], n.pDrop[:0]
+	n.pkts = n.pkts[:0]
 	n.free = n.free[:0]
 	n.held = n.held[:0]
 	n.st, n.completed, n.violations, n.lastErr = NetStats{}, 0, 0, nil
@@ -394,7 +388,7 @@ func (n *Network) OnHop(fn func(Hop)) {
 // fabricHop turns a hop a router made in place into a Hop.
 func (n *Network) fabricHop(pkt, r int32, out router.Port, sent, arrive int64) {
 	l := &n.links[int(r)*n.np+int(out)]
-	n.onHop(Hop{ID: n.pID[pkt], From: Tile(r), To: Tile(l.downR), SentCycle: sent, ArriveCycle: arrive, ChipLink: l.chip})
+	n.onHop(Hop{ID: n.pkts[pkt].id, From: Tile(r), To: Tile(l.downR), SentCycle: sent, ArriveCycle: arrive, ChipLink: l.chip})
 }
 
 // TakeDelivered appends the held deliveries to dst and forgets them.
@@ -450,39 +444,37 @@ func (n *Network) inject(src int, key int32, id uint64, sizeFlits int, cycle int
 	if err := n.checkInject(src, sizeFlits, cycle); err != nil {
 		return err
 	}
+	pk := packet{id: id, create: cycle, enter: -1, src: int32(src), key: key, size: int32(sizeFlits)}
 	var p int32
 	if k := len(n.free); k > 0 {
 		p = n.free[k-1]
 		n.free = n.free[:k-1]
-		n.pID[p], n.pSrc[p], n.pKey[p], n.pSize[p] = id, int32(src), key, int32(sizeFlits)
-		n.pCreate[p], n.pEnter[p], n.pHops[p], n.pPend[p], n.pDrop[p] = cycle, -1, 0, 0, false
+		n.pkts[p] = pk
 	} else {
-		p = int32(len(n.pID))
-		n.pID, n.pSrc, n.pKey, n.pSize = append(n.pID, id), append(n.pSrc, int32(src)), append(n.pKey, key), append(n.pSize, int32(sizeFlits))
-		n.pCreate, n.pEnter, n.pHops = append(n.pCreate, cycle), append(n.pEnter, -1), append(n.pHops, 0)
-		n.pPend, n.pDrop = append(n.pPend, 0), append(n.pDrop, false)
+		p = int32(len(n.pkts))
+		n.pkts = append(n.pkts, pk)
 	}
 	// push on the source queue ring
-	q, l := n.q[src], n.qLen[src] // len(q) is a power of two
+	ni := &n.ni[src]
+	q, l := ni.q, ni.qLen
 	if int(l) == len(q) {
 		nq := make([]int32, 2*len(q))
 		for j := int32(0); j < l; j++ {
-			nq[j] = q[(n.qHead[src]+j)&int32(len(q)-1)]
+			nq[j] = q[(ni.qHead+j)&int32(len(q)-1)]
 		}
-		n.q[src], n.qHead[src], q = nq, 0, nq
+		ni.q, ni.qHead, q = nq, 0, nq
 	}
-	q[(n.qHead[src]+l)&int32(len(q)-1)] = p
-	n.qLen[src] = l + 1
+	q[(ni.qHead+l)&int32(len(q)-1)] = p
+	ni.qLen = l + 1
 	n.st.Injected++
-	nc := &n.nodeC[src]
-	nc.PacketsInjected++
+	ni.c.PacketsInjected++
 	busy := int(l) + 1
-	if n.niCur[src] >= 0 {
+	if ni.cur >= 0 {
 		busy++
 	}
-	nc.MaxSourceQueue = max(nc.MaxSourceQueue, busy)
-	if l == 0 && n.niCur[src] < 0 {
-		n.niSeq[src] = n.niBusied
+	ni.c.MaxSourceQueue = max(ni.c.MaxSourceQueue, busy)
+	if l == 0 && ni.cur < 0 {
+		ni.seq = n.niBusied
 		n.niBusied++
 		n.wakeNI(int32(src), cycle)
 	}
@@ -682,7 +674,7 @@ const niSlots = 64
 
 // wakeNI makes node due at cycle at (≥ n.now).
 func (n *Network) wakeNI(node int32, at int64) {
-	n.niWake[node] = at
+	n.ni[node].wake = at
 	if at-n.now < niSlots {
 		s := uint64(at) & (niSlots - 1)
 		n.niRing[s] = append(n.niRing[s], node)
@@ -698,7 +690,7 @@ func (n *Network) pullFar() {
 	far := n.niFar
 	n.niFar, n.niFarMin = n.niFar[:0], math.MaxInt64
 	for _, node := range far {
-		n.wakeNI(node, n.niWake[node])
+		n.wakeNI(node, n.ni[node].wake)
 	}
 }
 
@@ -706,9 +698,9 @@ func (n *Network) pullFar() {
 // are stepped in does not matter but for one thing: a router that was idle
 // joins fab.Active when the first flit reaches it, and fab.Active decides
 // the order routers are stepped in. The routers they woke are therefore
-// put in the order the nodes that woke them became busy (niSeq), which is
-// the order those nodes would be stepped in if every busy node were, in
-// the order it became busy.
+// put in the order the nodes that woke them became busy (netIface.seq),
+// which is the order those nodes would be stepped in if every busy node
+// were, in the order it became busy.
 func (n *Network) stepNIs(now int64) {
 	if n.niFarMin < now+niSlots/2 {
 		n.pullFar()
@@ -728,13 +720,13 @@ func (n *Network) stepNIs(now int64) {
 	}
 }
 
-// firstSender is the niSeq of the first node of tile t to become busy
+// firstSender is the seq of the first node of tile t to become busy
 // among those that handed its router a flit in cycle now.
 func (n *Network) firstSender(t int32, now int64) int64 {
 	seq := int64(math.MaxInt64)
 	for node := int(t) * n.lp; node < int(t+1)*n.lp; node++ {
-		if n.niLast[node] == now {
-			seq = min(seq, n.niSeq[node])
+		if ni := &n.ni[node]; ni.last == now {
+			seq = min(seq, ni.seq)
 		}
 	}
 	return seq
@@ -744,19 +736,20 @@ func (n *Network) firstSender(t int32, now int64) int64 {
 // it returns the next cycle the node needs a step, or -1 when it has
 // nothing left to send.
 func (n *Network) stepNI(node int, now int64) int64 {
-	p := n.niCur[node]
+	ni := &n.ni[node]
+	p := ni.cur
+	credits := n.niCredit[node*n.nvc : (node+1)*n.nvc]
 	if p < 0 {
 		// the front packet is due: its creation cycle woke the node
-		front := n.q[node][n.qHead[node]]
+		front := ni.q[ni.qHead]
 		// pick a VC of the router's local input port with room, round robin
-		base := node * n.nvc
 		v := -1
-		c := int(n.niLastVC[node])
+		c := int(ni.lastVC)
 		for j := 1; j <= n.nvc; j++ {
 			if c++; c == n.nvc {
 				c = 0
 			}
-			if n.niCredit[base+c] > 0 {
+			if credits[c] > 0 {
 				v = c
 				break
 			}
@@ -765,19 +758,21 @@ func (n *Network) stepNI(node int, now int64) int64 {
 			return now + 1
 		}
 		p = front
-		n.qHead[node] = (n.qHead[node] + 1) & int32(len(n.q[node])-1)
-		n.qLen[node]--
-		n.niCur[node], n.niVC[node], n.niLastVC[node], n.niSent[node] = p, uint8(v), uint8(v), 0
-		n.pEnter[p] = now
-		n.pPend[p] = 1
+		ni.qHead = (ni.qHead + 1) & int32(len(ni.q)-1)
+		ni.qLen--
+		ni.cur, ni.vc, ni.lastVC, ni.sent = p, uint8(v), uint8(v), 0
+		pk := &n.pkts[p]
+		pk.enter = now
+		pk.pend = 1
 		n.st.Entered++
 	}
-	v := int(n.niVC[node])
-	if n.niCredit[node*n.nvc+v] <= 0 {
+	v := int(ni.vc)
+	if credits[v] <= 0 {
 		return now + 1
 	}
-	n.niCredit[node*n.nvc+v]--
-	sent, size := n.niSent[node], n.pSize[p]
+	credits[v]--
+	pk := &n.pkts[p]
+	sent, size := ni.sent, pk.size
 	var flags uint8
 	if sent == 0 {
 		flags |= router.FlagHead
@@ -785,22 +780,21 @@ func (n *Network) stepNI(node int, now int64) int64 {
 	if sent == size-1 {
 		flags |= router.FlagTail
 	}
-	t := n.nodeT[node]
-	n.routers[t].Accept(router.Port(n.nodeP[node]), v, p, n.pKey[p], flags, now+int64(n.spec.InjectCycles))
-	n.niLast[node] = now
+	n.routers[ni.tile].Accept(router.Port(ni.port), v, p, pk.key, flags, now+int64(n.spec.InjectCycles))
+	ni.last = now
 	n.flitsInNet++
 	n.st.FlitsInjected++
-	n.nodeC[node].FlitsInjected++
+	ni.c.FlitsInjected++
 	n.lastProgress = now
 	if sent == size-1 {
-		n.niCur[node] = -1
-		if n.qLen[node] == 0 {
+		ni.cur = -1
+		if ni.qLen == 0 {
 			return -1
 		}
 		// the next packet can go at its creation, from the next cycle on
-		return max(now+1, n.pCreate[n.q[node][n.qHead[node]]])
+		return max(now+1, n.pkts[ni.q[ni.qHead]].create)
 	}
-	n.niSent[node] = sent + 1
+	ni.sent = sent + 1
 	return now + 1
 }
 
@@ -813,12 +807,13 @@ func (n *Network) forward(t int32, deps []router.Departure, now int64) {
 	for i := range deps {
 		d := &deps[i]
 		p := d.Packet
-		n.pHops[p] += int32(d.Hops)
+		pk := &n.pkts[p]
+		pk.hops += int32(d.Hops)
 		tail := d.Flags&router.FlagTail != 0
 		if d.OutPort == router.NoPort {
 			n.flitsInNet--
 			if tail {
-				n.pDrop[p] = true
+				pk.drop = true
 				n.emit(p, int32(n.Node(Tile(t), 0)), now, true)
 			}
 			continue
@@ -828,12 +823,12 @@ func (n *Network) forward(t int32, deps []router.Departure, now int64) {
 			n.flitsInNet++ // a multicast fork copied the flit
 		}
 		if d.Flags&router.FlagHead != 0 {
-			n.pHops[p]++
+			pk.hops++
 		}
 		if tail {
-			n.pPend[p]++ // a copy of the packet moves on
+			pk.pend++ // a copy of the packet moves on
 			if d.Freed {
-				n.pPend[p]-- // and the one here is gone
+				pk.pend-- // and the one here is gone
 			}
 		}
 		l := &n.links[base+int(d.OutPort)]
@@ -841,7 +836,7 @@ func (n *Network) forward(t int32, deps []router.Departure, now int64) {
 		if dr := l.downR; dr >= 0 {
 			n.routers[dr].Accept(router.Port(l.downP), int(d.OutVC), p, d.Key, d.Flags, at)
 			if n.onHop != nil && d.Flags&router.FlagHead != 0 {
-				n.onHop(Hop{ID: n.pID[p], From: Tile(t), To: Tile(dr), SentCycle: now, ArriveCycle: at, ChipLink: l.chip})
+				n.onHop(Hop{ID: pk.id, From: Tile(t), To: Tile(dr), SentCycle: now, ArriveCycle: at, ChipLink: l.chip})
 			}
 			continue
 		}
@@ -871,17 +866,18 @@ func (n *Network) arrive(a arrival) {
 	now := n.now
 	n.flitsInNet--
 	n.st.FlitsEjected++
-	n.nodeC[a.node].FlitsEjected++
+	ni := &n.ni[a.node]
+	ni.c.FlitsEjected++
 	n.lastProgress = now
 	// the node consumes the flit at once: the credit goes back to the router
-	t, o := n.nodeT[a.node], n.nodeP[a.node]
+	t, o := ni.tile, ni.port
 	if c := int64(n.spec.Router.CreditCycles); c == 0 {
 		n.routers[t].Credit(router.Port(o), int(a.vc))
 	} else {
 		n.fab.QueueCredit(now+c, router.CreditEvent{To: t, Port: router.Port(o), VC: a.vc})
 	}
 	if a.flags&router.FlagTail != 0 {
-		n.nodeC[a.node].PacketsDelivered++
+		ni.c.PacketsDelivered++
 		n.emit(a.pkt, a.node, now, false)
 	}
 }
@@ -889,25 +885,26 @@ func (n *Network) arrive(a arrival) {
 // emit reports one copy of packet p delivered (or dropped) at node and
 // frees the packet when it was the last copy.
 func (n *Network) emit(p, node int32, now int64, dropped bool) {
+	pk := &n.pkts[p]
 	d := Delivery{
-		ID: n.pID[p], Src: n.pSrc[p], Node: node, SizeFlits: n.pSize[p],
-		CreatedCycle: n.pCreate[p], EnteredCycle: n.pEnter[p], DeliveredCycle: now,
-		Hops: n.pHops[p], Dropped: dropped,
+		ID: pk.id, Src: pk.src, Node: node, SizeFlits: pk.size,
+		CreatedCycle: pk.create, EnteredCycle: pk.enter, DeliveredCycle: now,
+		Hops: pk.hops, Dropped: dropped,
 	}
 	if !dropped {
 		n.st.Deliveries++
 	}
-	n.pPend[p]--
+	pk.pend--
 	switch {
-	case n.pPend[p] < 0:
+	case pk.pend < 0:
 		n.violations++
-	case n.pPend[p] == 0:
-		if n.pDrop[p] {
+	case pk.pend == 0:
+		if pk.drop {
 			n.st.Dropped++
 		} else {
 			n.st.Delivered++
 		}
-		n.pPend[p] = -1 << 30 // a later copy would be a violation
+		pk.pend = -1 << 30 // a later copy would be a violation
 		n.free = append(n.free, p)
 	}
 	if n.onDeliver != nil {
@@ -969,7 +966,7 @@ func (n *Network) Stats() NetStats {
 func (n *Network) Check() error {
 	var errs []error
 	s := n.st
-	inside := uint64(len(n.pID) - len(n.free))
+	inside := uint64(len(n.pkts) - len(n.free))
 	if s.Injected != s.Delivered+s.Dropped+inside {
 		errs = append(errs, fmt.Errorf("mesh: packet conservation violated: injected %d ≠ delivered %d + dropped %d + inside %d",
 			s.Injected, s.Delivered, s.Dropped, inside))
@@ -1051,7 +1048,7 @@ func (n *Network) IsChipLink(t Tile, p router.Port) bool {
 }
 
 // NodeCounters returns the ops of node's network interface.
-func (n *Network) NodeCounters(node int) NodeCounters { return n.nodeC[node] }
+func (n *Network) NodeCounters(node int) NodeCounters { return n.ni[node].c }
 
 // EnergyFJ is the energy of every flit hop so far.
 func (n *Network) EnergyFJ() uint64 {
