@@ -745,10 +745,11 @@ func (n *Network) stepNI(node int, now int64) int64 {
 		// pick a VC of the router's local input port with room, round robin
 		v := -1
 		c := int(ni.lastVC)
-		for j := 1; j <= n.nvc; j++ {
-			if c++; c == n.nvc {
-				c = 0
-			}
+		for range n.nvc {
+			// c+1 on a ring of nvc, without a branch: which VC the previous
+			// packet took is close to random
+			c++
+			c &= (c - n.nvc) >> 63
 			if credits[c] > 0 {
 				v = c
 				break
