@@ -173,3 +173,12 @@ func TestGoldenDigests(t *testing.T) {
 		assert.Equal(t, want, got, name)
 	}
 }
+
+// Stepping routers appends the ones that become busy to fab.Active; a run
+// in which that moves the list is the same run.
+func TestGoldenActiveMoving(t *testing.T) {
+	const name = "default 8x8 saturating"
+	sc := goldenScenarios()[name]
+	sc.setup = func(t *testing.T, n *Network, rng *rand.Rand) { n.fab.Active = nil }
+	assert.Equal(t, goldenDigests[name], goldenRun(t, sc))
+}

@@ -645,12 +645,13 @@ func (n *Network) cycle() {
 	n.stepNIs(now)
 	// Routers that become busy on the way append themselves to fab.Active;
 	// they are stepped from the next cycle (what they were handed is for
-	// later cycles).
-	l0 := len(n.fab.Active)
+	// later cycles). The ones stepped are read, and the ones staying
+	// written back, through act, whose elements such appends leave alone.
+	act := n.fab.Active
+	routers := n.routers
 	j := 0
-	for i := 0; i < l0; i++ {
-		t := n.fab.Active[i]
-		r := n.routers[t]
+	for _, t := range act {
+		r := routers[t]
 		if r.Wake() <= now {
 			if deps := r.Step(now); len(deps) > 0 {
 				n.forward(t, deps, now)
@@ -659,11 +660,14 @@ func (n *Network) cycle() {
 				continue
 			}
 		}
-		n.fab.Active[j] = t
+		act[j] = t
 		j++
 	}
 	rl := n.fab.Active
-	j += copy(rl[j:], rl[l0:])
+	if len(act) > 0 && &rl[0] != &act[0] {
+		copy(rl, act[:j]) // the appends moved fab.Active
+	}
+	j += copy(rl[j:], rl[len(act):])
 	n.fab.Active = rl[:j]
 	n.now = now + 1
 	n.st.Cycle = n.now
