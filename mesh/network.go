@@ -744,9 +744,9 @@ func (n *Network) stepNI(node int, now int64) int64 {
 	p := ni.cur
 	credits := n.niCredit[node*n.nvc : (node+1)*n.nvc]
 	if p < 0 {
-		// the front packet is due: its creation cycle woke the node
-		front := ni.q[ni.qHead]
-		// pick a VC of the router's local input port with room, round robin
+		// The front packet is due (its creation cycle woke the node): it
+		// takes a VC of the router's local input port with room, round
+		// robin.
 		v := -1
 		c := int(ni.lastVC)
 		for range n.nvc {
@@ -762,36 +762,31 @@ func (n *Network) stepNI(node int, now int64) int64 {
 		if v < 0 {
 			return now + 1
 		}
-		p = front
+		p = ni.q[ni.qHead]
 		ni.qHead = (ni.qHead + 1) & int32(len(ni.q)-1)
 		ni.qLen--
 		ni.cur, ni.vc, ni.lastVC, ni.sent = p, uint8(v), uint8(v), 0
 		pk := &n.pkts[p]
-		pk.enter = now
-		pk.pend = 1
+		pk.enter, pk.pend = now, 1
 		n.st.Entered++
-	}
-	v := int(ni.vc)
-	if credits[v] <= 0 {
+	} else if credits[ni.vc] <= 0 {
 		return now + 1
 	}
+	v := int(ni.vc)
 	credits[v]--
 	pk := &n.pkts[p]
-	sent, size := ni.sent, pk.size
-	var flags uint8
-	if sent == 0 {
-		flags |= router.FlagHead
-	}
-	if sent == size-1 {
-		flags |= router.FlagTail
-	}
+	sent := ni.sent
+	// Whether a flit is a head or a tail is close to random with longer
+	// packets: the flags are set without a branch, leaving the one below.
+	tail := sent == pk.size-1
+	flags := b2u8(sent == 0)*router.FlagHead | b2u8(tail)*router.FlagTail
 	n.routers[ni.tile].Accept(router.Port(ni.port), v, p, pk.key, flags, now+int64(n.spec.InjectCycles))
 	ni.last = now
 	n.flitsInNet++
 	n.st.FlitsInjected++
 	ni.c.FlitsInjected++
 	n.lastProgress = now
-	if sent == size-1 {
+	if tail {
 		ni.cur = -1
 		if ni.qLen == 0 {
 			return -1
@@ -801,6 +796,13 @@ func (n *Network) stepNI(node int, now int64) int64 {
 	}
 	ni.sent = sent + 1
 	return now + 1
+}
+
+func b2u8(b bool) uint8 {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // forward moves the flits router t sent in cycle now that it did not
@@ -824,16 +826,14 @@ func (n *Network) forward(t int32, deps []router.Departure, now int64) {
 			continue
 		}
 		n.st.FlitHops++
+		// A head counts this hop (without a branch: whether a flit is a
+		// head is close to random with longer packets).
+		pk.hops += int32(d.Flags & router.FlagHead)
 		if !d.Freed {
-			n.flitsInNet++ // a multicast fork copied the flit
-		}
-		if d.Flags&router.FlagHead != 0 {
-			pk.hops++
-		}
-		if tail {
-			pk.pend++ // a copy of the packet moves on
-			if d.Freed {
-				pk.pend-- // and the one here is gone
+			// a multicast fork copied the flit, and with its tail the packet
+			n.flitsInNet++
+			if tail {
+				pk.pend++
 			}
 		}
 		l := &n.links[base+int(d.OutPort)]
