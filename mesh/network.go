@@ -143,7 +143,7 @@ type Network struct {
 	links []link // per (router, port): r·np + p
 
 	now          int64
-	arr          []arrival // ring
+	arr          []arrival // ring, its length a power of two
 	arrHead      int
 	arrLen       int
 	flitsInNet   int64
@@ -427,6 +427,8 @@ func (n *Network) InjectMulticast(src, group int, id uint64, sizeFlits int, cycl
 	return n.inject(src, int32(n.nodes+group), id, sizeFlits, cycle)
 }
 
+// checkInject is the error of injecting a packet of sizeFlits flits at node
+// src at cycle, or nil.
 func (n *Network) checkInject(src, sizeFlits int, cycle int64) error {
 	if src < 0 || src >= n.nodes {
 		return fmt.Errorf("mesh: source node %d out of range 0..%d", src, n.nodes-1)
@@ -441,8 +443,8 @@ func (n *Network) checkInject(src, sizeFlits int, cycle int64) error {
 }
 
 func (n *Network) inject(src int, key int32, id uint64, sizeFlits int, cycle int64) error {
-	if err := n.checkInject(src, sizeFlits, cycle); err != nil {
-		return err
+	if uint(src) >= uint(n.nodes) || uint(sizeFlits-1) >= 1<<16 || cycle < n.now {
+		return n.checkInject(src, sizeFlits, cycle)
 	}
 	pk := packet{id: id, create: cycle, enter: -1, src: int32(src), key: key, size: int32(sizeFlits)}
 	var p int32
@@ -852,18 +854,18 @@ func (n *Network) forward(t int32, deps []router.Departure, now int64) {
 
 func (n *Network) pushArrival(a arrival) {
 	if n.arrLen == len(n.arr) {
-		na := make([]arrival, 2*len(n.arr))
-		for j := 0; j < n.arrLen; j++ {
-			na[j] = n.arr[(n.arrHead+j)%len(n.arr)]
-		}
-		n.arr, n.arrHead = na, 0
+		n.growArrivals()
 	}
-	j := n.arrHead + n.arrLen
-	if j >= len(n.arr) {
-		j -= len(n.arr)
-	}
-	n.arr[j] = a
+	n.arr[(n.arrHead+n.arrLen)&(len(n.arr)-1)] = a
 	n.arrLen++
+}
+
+func (n *Network) growArrivals() {
+	na := make([]arrival, 2*len(n.arr))
+	for j := 0; j < n.arrLen; j++ {
+		na[j] = n.arr[(n.arrHead+j)%len(n.arr)]
+	}
+	n.arr, n.arrHead = na, 0
 }
 
 // arrive takes a flit off the ejection channel at its node.
