@@ -164,6 +164,7 @@ type sim struct {
 	always  bool    // p ≥ 1
 	rng     []rand.PCG
 	next    []int64 // next creation cycle per node
+	fixed   []int32 // per node: the destination of a deterministic pattern, or -1
 	id      uint64
 	created int64 // packets created so far (creation cycle < the last horizon)
 	// measurement
@@ -181,13 +182,14 @@ func newSim(cfg Config) (*sim, error) {
 	}
 	k := cfg.K
 	s := &sim{cfg: cfg, net: net, k: k, n: k * k, size: cfg.PacketSize,
-		rng: make([]rand.PCG, k*k), next: make([]int64, k*k)}
+		rng: make([]rand.PCG, k*k), next: make([]int64, k*k), fixed: make([]int32, k*k)}
 	p := cfg.Rate / float64(cfg.PacketSize)
 	s.always = p >= 1
 	s.lnq = math.Log1p(-p)
 	for i := range s.rng {
 		s.rng[i] = *rand.NewPCG(cfg.Seed, uint64(i)+0x9e3779b97f4a7c15)
 		s.next[i] = s.gap(i) - 1
+		s.fixed[i] = int32(dest(cfg.Traffic, k, i))
 	}
 	s.winStart, s.winEnd = math.MaxInt64, math.MaxInt64
 	net.OnDeliver(s.delivered)
@@ -205,8 +207,8 @@ func (s *sim) gap(node int) int64 {
 }
 
 func (s *sim) destOf(node int) int {
-	if d := dest(s.cfg.Traffic, s.k, node); d >= 0 {
-		return d
+	if d := s.fixed[node]; d >= 0 {
+		return int(d)
 	}
 	return int((s.rng[node].Uint64() >> 32) * uint64(s.n) >> 32)
 }
