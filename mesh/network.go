@@ -96,6 +96,7 @@ type netIface struct {
 	lastVC uint8 // the VC the previous packet took
 	port   uint8 // the node's local port at its router
 	tile   int32
+	credit []int32 // per VC of the router's local input port (in Network.niCredit)
 	// wake is the cycle a node with packets next needs a step; seq the
 	// order it became busy in; last the last cycle it handed its router a
 	// flit (see stepNIs).
@@ -288,10 +289,11 @@ func (n *Network) wire() {
 func (n *Network) alloc() {
 	nodes, tiles := n.nodes, len(n.routers)
 	n.ni = make([]netIface, nodes)
+	n.niCredit = make([]int32, nodes*n.nvc)
 	for node := range n.ni {
 		n.ni[node].q = make([]int32, 4)
+		n.ni[node].credit = n.niCredit[node*n.nvc : (node+1)*n.nvc]
 	}
-	n.niCredit = make([]int32, nodes*n.nvc)
 	n.fab.Active = make([]int32, 0, 2*tiles)
 	n.arr = make([]arrival, 64)
 }
@@ -309,7 +311,7 @@ func (n *Network) Reset() {
 	}
 	n.now, n.arrHead, n.arrLen, n.flitsInNet, n.lastProgress = 0, 0, 0, 0, 0
 	for node := range n.ni {
-		n.ni[node] = netIface{q: n.ni[node].q, cur: -1, last: -1,
+		n.ni[node] = netIface{q: n.ni[node].q, credit: n.ni[node].credit, cur: -1, last: -1,
 			tile: int32(node / n.lp), port: uint8(router.LocalPort(node % n.lp))}
 	}
 	for i := range n.niCredit {
@@ -744,7 +746,7 @@ func (n *Network) firstSender(t int32, now int64) int64 {
 func (n *Network) stepNI(node int, now int64) int64 {
 	ni := &n.ni[node]
 	p := ni.cur
-	credits := n.niCredit[node*n.nvc : (node+1)*n.nvc]
+	credits := ni.credit
 	if p < 0 {
 		// The front packet is due (its creation cycle woke the node): it
 		// takes a VC of the router's local input port with room, round
