@@ -87,7 +87,7 @@ type link struct {
 // netIface is the network interface of one node: its source queue and
 // the packet it is sending.
 type netIface struct {
-	q      []int32 // source queue ring of packets, its length a power of two
+	q      []queued // source queue ring, its length a power of two
 	qHead  int32
 	qLen   int32
 	cur    int32 // packet being sent, -1 none
@@ -104,6 +104,13 @@ type netIface struct {
 	seq  int64
 	last int64
 	c    NodeCounters
+}
+
+// queued is a packet in a source queue, with its creation cycle (when
+// the packet ahead of it is gone, the node needs a step then).
+type queued struct {
+	pkt    int32
+	create int64
 }
 
 // packet is a packet from Inject until its last copy is delivered or
@@ -291,7 +298,7 @@ func (n *Network) alloc() {
 	n.ni = make([]netIface, nodes)
 	n.niCredit = make([]int32, nodes*n.nvc)
 	for node := range n.ni {
-		n.ni[node].q = make([]int32, 4)
+		n.ni[node].q = make([]queued, 4)
 		n.ni[node].credit = n.niCredit[node*n.nvc : (node+1)*n.nvc]
 	}
 	n.fab.Active = make([]int32, 0, 2*tiles)
@@ -462,13 +469,13 @@ func (n *Network) inject(src int, key int32, id uint64, sizeFlits int, cycle int
 	ni := &n.ni[src]
 	q, l := ni.q, ni.qLen
 	if int(l) == len(q) {
-		nq := make([]int32, 2*len(q))
+		nq := make([]queued, 2*len(q))
 		for j := int32(0); j < l; j++ {
 			nq[j] = q[(ni.qHead+j)&int32(len(q)-1)]
 		}
 		ni.q, ni.qHead, q = nq, 0, nq
 	}
-	q[(ni.qHead+l)&int32(len(q)-1)] = p
+	q[(ni.qHead+l)&int32(len(q)-1)] = queued{pkt: p, create: cycle}
 	ni.qLen = l + 1
 	n.st.Injected++
 	ni.c.PacketsInjected++
@@ -766,7 +773,7 @@ func (n *Network) stepNI(node int, now int64) int64 {
 		if v < 0 {
 			return now + 1
 		}
-		p = ni.q[ni.qHead]
+		p = ni.q[ni.qHead].pkt
 		ni.qHead = (ni.qHead + 1) & int32(len(ni.q)-1)
 		ni.qLen--
 		ni.cur, ni.vc, ni.lastVC, ni.sent = p, uint8(v), uint8(v), 0
@@ -796,7 +803,7 @@ func (n *Network) stepNI(node int, now int64) int64 {
 			return -1
 		}
 		// the next packet can go at its creation, from the next cycle on
-		return max(now+1, n.pkts[ni.q[ni.qHead]].create)
+		return max(now+1, ni.q[ni.qHead].create)
 	}
 	ni.sent = sent + 1
 	return now + 1
