@@ -656,8 +656,8 @@ func (n *Network) cycle() {
 	n.stepNIs(now)
 	// Routers that become busy on the way append themselves to fab.Active;
 	// they are stepped from the next cycle (what they were handed is for
-	// later cycles). The ones stepped are read, and the ones staying
-	// written back, through act, whose elements such appends leave alone.
+	// later cycles). Those appends leave the elements of act alone, so the
+	// loop reads and compacts the list through it.
 	act := n.fab.Active
 	routers := n.routers
 	j := 0
@@ -703,6 +703,7 @@ func (n *Network) wakeNI(node int32, at int64) {
 // pullFar moves the nodes of niFar due within the wheel's span onto it.
 func (n *Network) pullFar() {
 	far := n.niFar
+	// (the ones still far are written back over the ones already read)
 	n.niFar, n.niFarMin = n.niFar[:0], math.MaxInt64
 	for _, node := range far {
 		n.wakeNI(node, n.ni[node].wake)
