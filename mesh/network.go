@@ -168,6 +168,10 @@ type Network struct {
 	niFar    []int32
 	niFarMin int64
 	niBusied int64 // nodes that became busy so far
+	// niDone is the first cycle whose interfaces have not been stepped yet:
+	// a node a callback makes busy while the routers step is due in the
+	// next cycle at the earliest.
+	niDone int64
 	// fab is shared with the routers, which forward unicast flits to each
 	// other in place; fab.Active lists the routers with flits.
 	fab router.Fabric
@@ -327,7 +331,7 @@ func (n *Network) Reset() {
 	for i := range n.niRing {
 		n.niRing[i] = n.niRing[i][:0]
 	}
-	n.niOcc, n.niFar, n.niFarMin, n.niBusied = 0, n.niFar[:0], math.MaxInt64, 0
+	n.niOcc, n.niFar, n.niFarMin, n.niBusied, n.niDone = 0, n.niFar[:0], math.MaxInt64, 0, 0
 	n.fab.Reset()
 	n.pkts = n.pkts[:0]
 	n.free = n.free[:0]
@@ -687,8 +691,10 @@ func (n *Network) cycle() {
 // niSlots is the span of the wheel of network interfaces, in cycles.
 const niSlots = 64
 
-// wakeNI makes node due at cycle at (≥ n.now).
+// wakeNI makes node due at cycle at (≥ n.now), or the next cycle whose
+// interfaces are still to be stepped.
 func (n *Network) wakeNI(node int32, at int64) {
+	at = max(at, n.niDone)
 	n.ni[node].wake = at
 	if at-n.now < niSlots {
 		s := uint64(at) & (niSlots - 1)
@@ -731,6 +737,7 @@ func (n *Network) stepNIs(now int64) {
 	}
 	n.niRing[s] = due[:0]
 	n.niOcc &^= 1 << s
+	n.niDone = now + 1
 	if woke := n.fab.Active[l0:]; len(woke) > 1 {
 		slices.SortFunc(woke, func(a, b int32) int { return cmp.Compare(n.firstSender(a, now), n.firstSender(b, now)) })
 	}

@@ -92,6 +92,36 @@ func TestNetAdvanceSkipsIdle(t *testing.T) {
 	assert.ErrorContains(t, n.Inject(0, 1, 2, 1, 5), "already at cycle")
 }
 
+// A packet a callback injects during Advance for the cycle being run
+// leaves its source queue in that cycle when the network interfaces are
+// still to be stepped in it (deliveries come before them), else in the
+// next (hops are made after them).
+func TestNetInjectFromCallback(t *testing.T) {
+	n := newNet(t, smallSpec(4, 4))
+	var got []Delivery
+	n.OnDeliver(func(d Delivery) {
+		got = append(got, d)
+		if d.ID == 1 {
+			require.NoError(t, n.Inject(5, 10, 2, 1, n.Now()))
+		}
+	})
+	n.OnHop(func(h Hop) {
+		if h.ID == 2 {
+			require.NoError(t, n.Inject(6, 9, 3, 1, n.Now()))
+			n.OnHop(nil)
+		}
+	})
+	require.NoError(t, n.Inject(0, 15, 1, 1, 0))
+	require.NoError(t, n.Advance(1000))
+	require.Len(t, got, 3)
+	for _, d := range got {
+		wait := map[uint64]int64{1: 0, 2: 0, 3: 1}[d.ID]
+		assert.Equal(t, d.CreatedCycle+wait, d.EnteredCycle, "packet %d", d.ID)
+		assert.Equal(t, d.EnteredCycle+n.Spec().ZeroLoadCycles(int(d.Src), int(d.Node), 1), d.DeliveredCycle, "packet %d", d.ID)
+	}
+	assert.NoError(t, n.Check())
+}
+
 func TestNetInjectErrors(t *testing.T) {
 	n := newNet(t, smallSpec(2, 2))
 	assert.ErrorContains(t, n.Inject(-1, 0, 1, 1, 0), "source node")
