@@ -91,6 +91,8 @@ type netIface struct {
 	qHead  int32
 	qLen   int32
 	cur    int32 // packet being sent, -1 none
+	key    int32 // its route key
+	size   int32 // its flits
 	sent   int32 // its flits sent
 	vc     uint8 // the VC it goes on
 	lastVC uint8 // the VC the previous packet took
@@ -784,22 +786,22 @@ func (n *Network) stepNI(node int, now int64) int64 {
 		p = ni.q[ni.qHead].pkt
 		ni.qHead = (ni.qHead + 1) & int32(len(ni.q)-1)
 		ni.qLen--
-		ni.cur, ni.vc, ni.lastVC, ni.sent = p, uint8(v), uint8(v), 0
 		pk := &n.pkts[p]
 		pk.enter, pk.pend = now, 1
+		ni.cur, ni.key, ni.size, ni.sent = p, pk.key, pk.size, 0
+		ni.vc, ni.lastVC = uint8(v), uint8(v)
 		n.st.Entered++
 	} else if credits[ni.vc] <= 0 {
 		return now + 1
 	}
 	v := int(ni.vc)
 	credits[v]--
-	pk := &n.pkts[p]
 	sent := ni.sent
 	// Whether a flit is a head or a tail is close to random with longer
 	// packets: the flags are set without a branch, leaving the one below.
-	tail := sent == pk.size-1
+	tail := sent == ni.size-1
 	flags := b2u8(sent == 0)*router.FlagHead | b2u8(tail)*router.FlagTail
-	n.routers[ni.tile].Accept(router.Port(ni.port), v, p, pk.key, flags, now+int64(n.spec.InjectCycles))
+	n.routers[ni.tile].Accept(router.Port(ni.port), v, p, ni.key, flags, now+int64(n.spec.InjectCycles))
 	ni.last = now
 	n.flitsInNet++
 	n.st.FlitsInjected++
