@@ -632,11 +632,12 @@ func (n *Network) skipTo(target int64) {
 }
 
 func (n *Network) applyCredits(c int64) {
+	routers, niCredit, nvc := n.routers, n.niCredit, n.nvc
 	for _, e := range n.fab.TakeCredits(c) {
 		if e.To >= 0 {
-			n.routers[e.To].Credit(e.Port, int(e.VC))
+			routers[e.To].Credit(e.Port, int(e.VC))
 		} else {
-			n.niCredit[int(-1-e.To)*n.nvc+int(e.VC)]++
+			niCredit[int(-1-e.To)*nvc+int(e.VC)]++
 		}
 	}
 }
