@@ -218,10 +218,11 @@ type VCRouter struct {
 	// allocation).
 	vaStage uint64
 	slow    uint64
-	now     int64 // the cycle being stepped
-	np      int   // ports
-	nvc     int   // VCs per port
-	nin     int   // input VCs = np·nvc
+	ended   uint64 // VCs whose packet left in the cycle being stepped
+	now     int64  // the cycle being stepped
+	np      int    // ports
+	nvc     int    // VCs per port
+	nin     int    // input VCs = np·nvc
 	depth   int
 	divVC   uint   // (i·divVC)>>16 = i / nvc for i < MaxInputVCs
 	buf     []flit // ring of input VC i: buf[i·depth : (i+1)·depth]
@@ -658,7 +659,7 @@ func (r *VCRouter) Step(now int64) []Departure {
 		if best, nx := r.bidFork(i, v, now); best >= 0 {
 			elig |= 1 << i
 			v.saBr = uint8(best)
-			r.wakeAt(i, now+1)
+			v.wake = now + 1
 		} else {
 			r.wakeAt(i, nx)
 		}
@@ -678,11 +679,6 @@ func (r *VCRouter) Step(now int64) []Departure {
 		vaReq |= 1 << i
 		v.wake = now + 1
 		r.vcRequest(i, 0, int(v.b0.port))
-	}
-	if vaReq != 0 {
-		s := uint(now+1) & (ringSlots - 1)
-		r.ring[s] |= vaReq
-		r.occ |= 1 << s
 	}
 	// unicast packets with an output VC bid for the switch
 	for m := due &^ (r.vaStage | r.slow); m != 0; m &= m - 1 {
@@ -709,7 +705,8 @@ func (r *VCRouter) Step(now int64) []Departure {
 			} else {
 				elig |= 1 << i
 				v.saBr = 0
-				next = now + 1
+				v.wake = now + 1
+				continue
 			}
 		}
 		r.wakeAt(i, next)
@@ -721,6 +718,15 @@ func (r *VCRouter) Step(now int64) []Departure {
 	if elig != 0 {
 		r.switchAlloc(elig)
 	}
+	// The VCs that requested a VC or bid for the switch are due in the
+	// next cycle (their wake is set), unless their packet left. Booked
+	// here at once, without a branch: whether there are any is close to
+	// random.
+	next := (vaReq | elig) &^ r.ended
+	r.ended = 0
+	s := uint(now+1) & (ringSlots - 1)
+	r.ring[s] |= next
+	r.occ |= (next | -next) >> 63 << s
 	if r.busy == 0 {
 		r.clearRing()
 	}
@@ -977,12 +983,10 @@ func (r *VCRouter) popFront(i int, v *inVC, tail bool) {
 	v.state = vcIdle
 	bit := uint64(1) << (uint(i) & vcMask)
 	r.slow &^= bit
-	// The VC bid in this cycle, so it is due in the next one; its packet is
-	// gone, so that look is void (routeHead below makes its own).
-	s := uint(r.now+1) & (ringSlots - 1)
-	rs := r.ring[s] &^ bit
-	r.ring[s] = rs
-	r.occ = r.occ&^(1<<s) | (rs|-rs)>>63<<s
+	// The VC bid in this cycle, which would make it due in the next one;
+	// its packet is gone, so that look would be void (routeHead below
+	// makes its own).
+	r.ended |= bit
 	if n > 0 {
 		r.routeHead(i, max(r.now+1, availAt(r.buf[i*r.depth+h].avail, r.now)))
 		return
