@@ -419,11 +419,11 @@ func (r *VCRouter) Accept(p Port, vc int, packet, key int32, flags uint8, availC
 	if int(p) >= r.np || vc < 0 || vc >= r.nvc {
 		return false
 	}
-	return r.accept(p, vc, flit{pkt: packet, key: key, flags: flags}, availCycle)
+	return r.accept(p, vc, &flit{pkt: packet, key: key, flags: flags}, availCycle)
 }
 
-// accept is Accept of flit f (its avail is set here).
-func (r *VCRouter) accept(p Port, vc int, f flit, availCycle int64) bool {
+// accept is Accept of a copy of flit f (its avail is set here).
+func (r *VCRouter) accept(p Port, vc int, f *flit, availCycle int64) bool {
 	i := int(p)*r.nvc + vc
 	v := &r.vcs[i&vcMask]
 	n := int(v.count)
@@ -435,8 +435,9 @@ func (r *VCRouter) accept(p Port, vc int, f flit, availCycle int64) bool {
 	if s >= r.depth {
 		s -= r.depth
 	}
-	f.avail = uint32(availCycle)
-	r.buf[i*r.depth+s] = f
+	d := &r.buf[i*r.depth+s]
+	*d = *f
+	d.avail = uint32(availCycle)
 	v.count = uint16(n + 1)
 	if r.busy == 0 {
 		r.busyAt = availCycle
@@ -959,12 +960,16 @@ func (r *VCRouter) send(i, b int) {
 func (r *VCRouter) pop(i int) {
 	i &= vcMask
 	v := &r.vcs[i]
-	r.popFront(i, v, r.buf[i*r.depth+int(v.head)].flags&FlagTail != 0)
+	tail := r.buf[i*r.depth+int(v.head)].flags&FlagTail != 0
+	if n := r.popFront(i, v); tail {
+		r.endPacket(i, v, n)
+	}
 }
 
-// popFront is pop for a caller that knows whether the front flit of input
-// VC i (v) is a tail.
-func (r *VCRouter) popFront(i int, v *inVC, tail bool) {
+// popFront removes the front flit of input VC i (v) and returns the number
+// of flits left; when it was a tail, the caller ends the packet
+// (endPacket). (Small enough to inline: most flits are not tails.)
+func (r *VCRouter) popFront(i int, v *inVC) uint16 {
 	h := int(v.head) + 1
 	if h == r.depth {
 		h = 0
@@ -977,9 +982,13 @@ func (r *VCRouter) popFront(i int, v *inVC, tail bool) {
 	h &= -int((uint32(n) + 0xFFFF) >> 16)
 	v.head = uint16(h)
 	r.ports[r.portOf(i)&portMask].queue--
-	if !tail {
-		return
-	}
+	return n
+}
+
+// endPacket ends the packet of input VC i (v), whose tail has just left n
+// flits behind: the head among them, if any, is routed from the next
+// cycle.
+func (r *VCRouter) endPacket(i int, v *inVC, n uint16) {
 	v.state = vcIdle
 	bit := uint64(1) << (uint(i) & vcMask)
 	r.slow &^= bit
@@ -988,7 +997,7 @@ func (r *VCRouter) popFront(i int, v *inVC, tail bool) {
 	// makes its own).
 	r.ended |= bit
 	if n > 0 {
-		r.routeHead(i, max(r.now+1, availAt(r.buf[i*r.depth+h].avail, r.now)))
+		r.routeHead(i, max(r.now+1, availAt(r.buf[i*r.depth+int(v.head)].avail, r.now)))
 		return
 	}
 	r.busy &^= 1 << i
@@ -1019,17 +1028,18 @@ func (r *VCRouter) sendUnicast(i int, v *inVC) {
 	bp := &v.b0
 	o, w := int(bp.port)&portMask, int(bp.vc)
 	f := r.buf[i*r.depth+int(v.head)] // a unicast branch has sent nothing still buffered
-	tail := f.flags&FlagTail != 0
 	r.traverse(bp, f.flags)
-	r.popFront(i, v, tail)
 	r.freeSlot(i)
+	if n := r.popFront(i, v); f.flags&FlagTail != 0 {
+		r.endPacket(i, v, n)
+	}
 	if dl := &r.ports[o]; dl.down != nil && f.flags&FlagForked == 0 {
 		f.hops += uint16(f.flags & FlagHead) // a head counts its hops
 		at := r.now + int64(dl.downDelay)
-		dl.down.accept(dl.downPort, w, f, at)
 		fab := r.fab
 		fab.FlitHops++
 		fab.Progress = r.now
+		dl.down.accept(dl.downPort, w, &f, at)
 		if fab.OnHop != nil && f.flags&FlagHead != 0 {
 			fab.OnHop(f.pkt, r.id, Port(o), r.now, at)
 		}
