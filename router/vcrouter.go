@@ -451,7 +451,7 @@ func (r *VCRouter) accept(p Port, vc int, f *flit, availCycle int64) bool {
 		r.base = r.fab.Now
 	}
 	if n == 0 && v.state == vcIdle {
-		r.routeHead(i, availCycle)
+		r.routeHead(i, v, f.key, availCycle)
 	} else if availCycle < v.wake {
 		r.wakeAt(i, availCycle)
 	}
@@ -484,15 +484,15 @@ func (r *VCRouter) Credit(o Port, vc int) {
 	r.wake &= keep
 }
 
-// routeHead is the route computation of the head at the front of idle
-// input VC i, which it can start at cycle at: its branches can start VC
-// allocation at at+RouteCycles. (Route computation never contends, so it
-// is done as soon as the head reaches the front, for the cycle it would
-// happen in.) A head without route turns the VC to dropping.
-func (r *VCRouter) routeHead(i int, at int64) {
-	v := &r.vcs[i&vcMask]
+// routeHead is the route computation of the head (route key key) at the
+// front of idle input VC i (v), which it can start at cycle at: its
+// branches can start VC allocation at at+RouteCycles. (Route computation
+// never contends, so it is done as soon as the head reaches the front,
+// for the cycle it would happen in.) A head without route turns the VC to
+// dropping.
+func (r *VCRouter) routeHead(i int, v *inVC, key int32, at int64) {
 	r.c.HeadsRouted++
-	mask := r.Route(r.buf[i*r.depth+int(v.head)].key)
+	mask := r.Route(key)
 	bit := uint64(1) << (uint(i) & vcMask)
 	if mask&(mask-1) == 0 && mask != 0 {
 		// unicast
@@ -837,7 +837,7 @@ func (r *VCRouter) vcGrant(now int64) {
 		if b != 0 {
 			bp = &r.br[i*(r.np-1)+b-1]
 		}
-		o := r.portOf(oi)
+		o := int(bp.port)
 		w := oi - o*nvc
 		r.vaStage &^= 1 << (uint(i) & vcMask)
 		bp.vc = int8(w)
@@ -866,10 +866,10 @@ func (r *VCRouter) switchAlloc(elig uint64) {
 		r.ports[o&portMask].saOutPtr = uint8(inc(p, r.np))
 		r.ports[p&portMask].saInPtr = uint8(inc(i-p*nvc, nvc))
 		if v := &r.vcs[i]; v.nBr == 1 {
-			r.sendUnicast(i, v)
+			r.sendUnicast(i, p, v)
 			return
 		}
-		r.send(i, b)
+		r.send(i, p, b)
 		return
 	}
 	vmask := uint64(1)<<nvc - 1
@@ -906,18 +906,19 @@ func (r *VCRouter) switchAlloc(elig uint64) {
 		r.ports[o&portMask].saOutPtr = uint8(inc(p, r.np))
 		r.ports[p&portMask].saInPtr = uint8(inc(v, nvc))
 		i := p*nvc + v
-		r.send(i, int(r.vcs[i&vcMask].saBr))
+		r.send(i, p, int(r.vcs[i&vcMask].saBr))
 	}
 }
 
-// send moves the next flit of branch b of input VC i through the switch.
-// A unicast flit for a linked neighbour goes straight into its buffer
-// (sendUnicast); anything else becomes a Departure for the driver.
-func (r *VCRouter) send(i, b int) {
+// send moves the next flit of branch b of input VC i (of input port p)
+// through the switch. A unicast flit for a linked neighbour goes straight
+// into its buffer (sendUnicast); anything else becomes a Departure for the
+// driver.
+func (r *VCRouter) send(i, p, b int) {
 	i &= vcMask
 	v := &r.vcs[i]
 	if v.nBr == 1 {
-		r.sendUnicast(i, v)
+		r.sendUnicast(i, p, v)
 		return
 	}
 	bp := r.branch(i, b)
@@ -927,7 +928,6 @@ func (r *VCRouter) send(i, b int) {
 		s -= r.depth
 	}
 	f := r.buf[i*r.depth+s]
-	ip, iv := r.portVC(i)
 	r.traverse(bp, f.flags)
 	// A multicast fork: every branch sends the flit; its slot is freed
 	// when the last one has. The hops the packet made in place before the
@@ -946,30 +946,32 @@ func (r *VCRouter) send(i, b int) {
 		for bb := range brs {
 			brs[bb].off--
 		}
-		r.pop(i)
-		r.freeSlot(i)
+		r.pop(i, p)
+		r.freeSlot(i, p)
 	}
 	r.deps = append(r.deps, Departure{
 		Packet: f.pkt, Key: f.key, Flags: f.flags, Hops: f.hops,
-		InPort: Port(ip), InVC: uint8(iv), OutPort: o, OutVC: uint8(w), Freed: freed,
+		InPort: Port(p), InVC: uint8(i - p*r.nvc), OutPort: o, OutVC: uint8(w), Freed: freed,
 	})
 }
 
-// pop removes the front flit of input VC i; a tail ends the VC's packet,
-// and the head behind it (if any) is routed from the next cycle.
-func (r *VCRouter) pop(i int) {
+// pop removes the front flit of input VC i (of input port p); a tail ends
+// the VC's packet, and the head behind it (if any) is routed from the next
+// cycle.
+func (r *VCRouter) pop(i, p int) {
 	i &= vcMask
 	v := &r.vcs[i]
 	tail := r.buf[i*r.depth+int(v.head)].flags&FlagTail != 0
-	if n := r.popFront(i, v); tail {
+	if n := r.popFront(i, p, v); tail {
 		r.endPacket(i, v, n)
 	}
 }
 
-// popFront removes the front flit of input VC i (v) and returns the number
-// of flits left; when it was a tail, the caller ends the packet
-// (endPacket). (Small enough to inline: most flits are not tails.)
-func (r *VCRouter) popFront(i int, v *inVC) uint16 {
+// popFront removes the front flit of input VC i (v, of input port p) and
+// returns the number of flits left; when it was a tail, the caller ends
+// the packet (endPacket). (Small enough to inline: most flits are not
+// tails.)
+func (r *VCRouter) popFront(i, p int, v *inVC) uint16 {
 	h := int(v.head) + 1
 	if h == r.depth {
 		h = 0
@@ -981,7 +983,7 @@ func (r *VCRouter) popFront(i int, v *inVC) uint16 {
 	// empty is close to random).
 	h &= -int((uint32(n) + 0xFFFF) >> 16)
 	v.head = uint16(h)
-	r.ports[r.portOf(i)&portMask].queue--
+	r.ports[p&portMask].queue--
 	return n
 }
 
@@ -997,7 +999,8 @@ func (r *VCRouter) endPacket(i int, v *inVC, n uint16) {
 	// makes its own).
 	r.ended |= bit
 	if n > 0 {
-		r.routeHead(i, max(r.now+1, availAt(r.buf[i*r.depth+int(v.head)].avail, r.now)))
+		f := &r.buf[i*r.depth+int(v.head)]
+		r.routeHead(i, v, f.key, max(r.now+1, availAt(f.avail, r.now)))
 		return
 	}
 	r.busy &^= 1 << i
@@ -1022,15 +1025,15 @@ func (r *VCRouter) traverse(bp *branch, flags uint8) {
 	ov.owner |= -int8(tail)
 }
 
-// sendUnicast is send for the only branch of input VC i (v): its front
-// flit goes through the switch.
-func (r *VCRouter) sendUnicast(i int, v *inVC) {
+// sendUnicast is send for the only branch of input VC i (v, of input port
+// p): its front flit goes through the switch.
+func (r *VCRouter) sendUnicast(i, p int, v *inVC) {
 	bp := &v.b0
 	o, w := int(bp.port)&portMask, int(bp.vc)
 	f := r.buf[i*r.depth+int(v.head)] // a unicast branch has sent nothing still buffered
 	r.traverse(bp, f.flags)
-	r.freeSlot(i)
-	if n := r.popFront(i, v); f.flags&FlagTail != 0 {
+	r.freeSlot(i, p)
+	if n := r.popFront(i, p, v); f.flags&FlagTail != 0 {
 		r.endPacket(i, v, n)
 	}
 	if dl := &r.ports[o]; dl.down != nil && f.flags&FlagForked == 0 {
@@ -1045,11 +1048,9 @@ func (r *VCRouter) sendUnicast(i int, v *inVC) {
 		}
 		return
 	}
-	ip := r.portOf(i)
-	iv := i - ip*r.nvc
 	r.deps = append(r.deps, Departure{
 		Packet: f.pkt, Key: f.key, Flags: f.flags, Hops: f.hops,
-		InPort: Port(ip), InVC: uint8(iv), OutPort: Port(o), OutVC: uint8(w), Freed: true,
+		InPort: Port(p), InVC: uint8(i - p*r.nvc), OutPort: Port(o), OutVC: uint8(w), Freed: true,
 	})
 }
 
@@ -1069,13 +1070,13 @@ func (r *VCRouter) dropStage(drop uint64, now int64) {
 			continue
 		}
 		ip, iv := r.portVC(i)
-		r.freeSlot(i)
+		r.freeSlot(i, ip)
 		r.deps = append(r.deps, Departure{
 			Packet: f.pkt, Key: f.key, Flags: f.flags, Hops: f.hops,
 			InPort: Port(ip), InVC: uint8(iv), OutPort: NoPort, Freed: true,
 		})
 		r.c.Dropped++
-		r.pop(i)
+		r.pop(i, ip)
 		if v.state == vcDrop {
 			r.wakeAt(i, now+1)
 		}
