@@ -131,6 +131,7 @@ type branch struct {
 	off   int32 // flits it has sent that are still buffered (multicast)
 	port  uint8
 	vc    int8  // output VC, -1 until VC allocation
+	ovc   uint8 // then the output VC's index in VCRouter.ovc
 	done  uint8 // 1: its tail has gone
 }
 
@@ -498,7 +499,7 @@ func (r *VCRouter) routeHead(i int, v *inVC, key int32, at int64) {
 		// unicast
 		ready := at + r.routeC
 		v.b0 = branch{ready: ready, port: uint8(bits.TrailingZeros32(uint32(mask))), vc: -1}
-		v.nBr, v.state = 1, vcActive
+		v.nBr, v.state, v.saBr = 1, vcActive, 0
 		r.vaStage |= bit
 		r.wakeAt(i, ready)
 		return
@@ -690,22 +691,22 @@ func (r *VCRouter) Step(now int64) []Departure {
 		}
 		bp := &v.b0
 		var next int64
+		// (a unicast packet whose tail has gone is no longer in this
+		// stage: endPacket)
 		switch {
 		case bp.ready > now:
 			next = bp.ready
-		case bp.done != 0 || v.count == 0:
+		case v.count == 0:
 			next = never // no flit to send yet: Accept wakes us
 		default:
-			o := int(bp.port)
 			if a := r.buf[i*r.depth+int(v.head)].avail; after(a, now) {
 				next = availAt(a, now)
-			} else if r.ovc[(o*r.nvc+int(bp.vc))&vcMask].credit <= 0 {
+			} else if r.ovc[bp.ovc&vcMask].credit <= 0 {
 				r.c.CreditStalls++ // Credit wakes us
-				r.ports[o&portMask].creditStalls++
+				r.ports[bp.port&portMask].creditStalls++
 				next = never
 			} else {
 				elig |= 1 << i
-				v.saBr = 0
 				v.wake = now + 1
 				continue
 			}
@@ -759,10 +760,9 @@ func (r *VCRouter) bid(i int, v *inVC, bp *branch, b int, now int64) (next int64
 	if a := r.buf[i*r.depth+s].avail; after(a, now) {
 		return availAt(a, now), false
 	}
-	o := int(bp.port)
-	if r.ovc[(o*r.nvc+int(bp.vc))&vcMask].credit <= 0 {
+	if r.ovc[bp.ovc&vcMask].credit <= 0 {
 		r.c.CreditStalls++ // Credit wakes us
-		r.ports[o&portMask].creditStalls++
+		r.ports[bp.port&portMask].creditStalls++
 		return math.MaxInt64, false
 	}
 	return now + 1, true
@@ -840,7 +840,7 @@ func (r *VCRouter) vcGrant(now int64) {
 		o := int(bp.port)
 		w := oi - o*nvc
 		r.vaStage &^= 1 << (uint(i) & vcMask)
-		bp.vc = int8(w)
+		bp.vc, bp.ovc = int8(w), uint8(oi)
 		bp.ready = ready
 		r.ports[o&portMask].free &^= 1 << (uint(w) & 31)
 		ov.owner = int8(i)
@@ -1013,7 +1013,7 @@ func (r *VCRouter) endPacket(i int, v *inVC, n uint16) {
 // credit of the branch's output VC, and a tail releases that VC.
 func (r *VCRouter) traverse(bp *branch, flags uint8) {
 	o, w := int(bp.port)&portMask, int(bp.vc)
-	ov := &r.ovc[(o*r.nvc+w)&vcMask]
+	ov := &r.ovc[bp.ovc&vcMask]
 	ov.credit--
 	ps := &r.ports[o]
 	ps.flitsOut++ // Counters sums these into FlitsOut, HopsEW, HopsNS, Ejected
