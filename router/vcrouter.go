@@ -172,9 +172,10 @@ type port struct {
 	saInPtr      uint8 // switch allocator: next VC of this input port
 	saOutPtr     uint8 // switch allocator: next input port for this output
 	downPort     Port  // down's input port
+	downVC0      uint8 // down's input VC (downPort, 0)
 	upPort       Port  // CreditEvent.Port of the input side's credits
 	upSet        bool  // Upstream was called
-	_            [11]byte
+	_            [10]byte
 }
 
 // VCRouter is a cycle-accurate input-buffered virtual-channel router: per
@@ -420,13 +421,14 @@ func (r *VCRouter) Accept(p Port, vc int, packet, key int32, flags uint8, availC
 	if int(p) >= r.np || vc < 0 || vc >= r.nvc {
 		return false
 	}
-	return r.accept(p, vc, &flit{pkt: packet, key: key, flags: flags}, availCycle)
+	return r.accept(p, int(p)*r.nvc+vc, &flit{pkt: packet, key: key, flags: flags}, availCycle)
 }
 
-// accept is Accept of a copy of flit f (its avail is set here).
-func (r *VCRouter) accept(p Port, vc int, f *flit, availCycle int64) bool {
-	i := int(p)*r.nvc + vc
-	v := &r.vcs[i&vcMask]
+// accept is Accept of a copy of flit f into input VC i of port p (its
+// avail is set here).
+func (r *VCRouter) accept(p Port, i int, f *flit, availCycle int64) bool {
+	i &= vcMask
+	v := &r.vcs[i]
 	n := int(v.count)
 	if n >= r.depth {
 		r.c.Overflows++
@@ -451,17 +453,17 @@ func (r *VCRouter) accept(p Port, vc int, f *flit, availCycle int64) bool {
 	if r.fab != nil {
 		r.base = r.fab.Now
 	}
-	if n == 0 && v.state == vcIdle {
-		r.routeHead(i, v, f.key, availCycle)
-	} else if availCycle < v.wake {
-		r.wakeAt(i, availCycle)
-	}
 	r.c.FlitsIn++
 	ps := &r.ports[p&portMask]
 	ps.queue++
 	if ps.queue > ps.maxQueue {
 		ps.maxQueue = ps.queue
 		r.c.MaxQueueFlits = max(r.c.MaxQueueFlits, int(ps.queue))
+	}
+	if n == 0 && v.state == vcIdle {
+		r.routeHead(i, v, f.key, availCycle)
+	} else if availCycle < v.wake {
+		r.wakeAt(i, availCycle)
 	}
 	return true
 }
@@ -1003,7 +1005,7 @@ func (r *VCRouter) endPacket(i int, v *inVC, n uint16) {
 		r.routeHead(i, v, f.key, max(r.now+1, availAt(f.avail, r.now)))
 		return
 	}
-	r.busy &^= 1 << i
+	r.busy &^= bit
 	if r.busy == 0 {
 		r.c.BusyCycles += uint64(r.now + 1 - r.busyAt)
 	}
@@ -1042,7 +1044,7 @@ func (r *VCRouter) sendUnicast(i, p int, v *inVC) {
 		fab := r.fab
 		fab.FlitHops++
 		fab.Progress = r.now
-		dl.down.accept(dl.downPort, w, &f, at)
+		dl.down.accept(dl.downPort, int(dl.downVC0)+w, &f, at)
 		if fab.OnHop != nil && f.flags&FlagHead != 0 {
 			fab.OnHop(f.pkt, r.id, Port(o), r.now, at)
 		}

@@ -105,6 +105,7 @@ func (r *VCRouter) Wire(fab *Fabric, id int32) {
 func (r *VCRouter) Link(o Port, down *VCRouter, in Port, flitDelay int) {
 	ps := &r.ports[o&portMask]
 	ps.down, ps.downDelay, ps.downPort = down, int32(flitDelay), in
+	ps.downVC0 = uint8(int(in) * down.nvc)
 }
 
 // Upstream says where the credits of input port p go: the slot a flit
