@@ -227,7 +227,7 @@ type VCRouter struct {
 	nin     int    // input VCs = np·nvc
 	depth   int
 	divVC   uint   // (i·divVC)>>16 = i / nvc for i < MaxInputVCs
-	buf     []flit // ring of input VC i: buf[i·depth : (i+1)·depth]
+	buf     []flit // ring of input VC i: buf[i·ringLen : (i+1)·ringLen]
 	fab     *Fabric
 	id      int32
 	// VC allocation of the cycle being stepped: the output VCs requested
@@ -237,6 +237,8 @@ type VCRouter struct {
 	vaReqs     uint64
 	routeC     int64 // RouteCycles
 	vaC        int64 // VCAllocCycles
+	ringLen    int   // depth rounded up to a power of two: ring positions wrap with a mask
+	ringMask   int
 	busyAt     int64 // start of the current busy period
 	tableFirst int32
 	table      []PortMask
@@ -283,9 +285,11 @@ func NewVCRouter(spec VCSpec, pl Placement) (*VCRouter, error) {
 		return nil, fmt.Errorf("router: %d nodes do not fit 31-bit route keys", nodes)
 	}
 	nin, d := np*spec.VCs, spec.BufferFlits
+	rl := 1 << bits.Len(uint(d-1))
 	r := &VCRouter{
 		np: np, nvc: spec.VCs, nin: nin, depth: d,
-		buf:    make([]flit, nin*d),
+		ringLen: rl, ringMask: rl - 1,
+		buf:    make([]flit, nin*rl),
 		br:     make([]branch, nin*(np-1)),
 		deps:   make([]Departure, 0, np),
 		routeC: int64(spec.RouteCycles),
@@ -434,11 +438,7 @@ func (r *VCRouter) accept(p Port, i int, f *flit, availCycle int64) bool {
 		r.c.Overflows++
 		return false
 	}
-	s := int(v.head) + n
-	if s >= r.depth {
-		s -= r.depth
-	}
-	d := &r.buf[i*r.depth+s]
+	d := &r.buf[i*r.ringLen+(int(v.head)+n)&r.ringMask]
 	*d = *f
 	d.avail = uint32(availCycle)
 	v.count = uint16(n + 1)
@@ -701,7 +701,7 @@ func (r *VCRouter) Step(now int64) []Departure {
 		case v.count == 0:
 			next = never // no flit to send yet: Accept wakes us
 		default:
-			if a := r.buf[i*r.depth+int(v.head)].avail; after(a, now) {
+			if a := r.buf[i*r.ringLen+int(v.head)].avail; after(a, now) {
 				next = availAt(a, now)
 			} else if r.ovc[bp.ovc&vcMask].credit <= 0 {
 				r.c.CreditStalls++ // Credit wakes us
@@ -755,11 +755,7 @@ func (r *VCRouter) bid(i int, v *inVC, bp *branch, b int, now int64) (next int64
 	if bp.done != 0 || bp.off >= int32(v.count) {
 		return math.MaxInt64, false // no flit to send yet: Accept wakes us
 	}
-	s := int(v.head) + int(bp.off)
-	if s >= r.depth {
-		s -= r.depth
-	}
-	if a := r.buf[i*r.depth+s].avail; after(a, now) {
+	if a := r.buf[i*r.ringLen+(int(v.head)+int(bp.off))&r.ringMask].avail; after(a, now) {
 		return availAt(a, now), false
 	}
 	if r.ovc[bp.ovc&vcMask].credit <= 0 {
@@ -925,16 +921,13 @@ func (r *VCRouter) send(i, p, b int) {
 	}
 	bp := r.branch(i, b)
 	o, w := Port(bp.port), int(bp.vc)
-	s := int(v.head) + int(bp.off)
-	if s >= r.depth {
-		s -= r.depth
-	}
-	f := r.buf[i*r.depth+s]
+	s := i*r.ringLen + (int(v.head)+int(bp.off))&r.ringMask
+	f := r.buf[s]
 	r.traverse(bp, f.flags)
 	// A multicast fork: every branch sends the flit; its slot is freed
 	// when the last one has. The hops the packet made in place before the
 	// fork are the driver's to count once, with the first branch to send.
-	r.buf[i*r.depth+s].hops = 0
+	r.buf[s].hops = 0
 	f.flags |= FlagForked
 	bp.off++
 	brs := r.br[i*(r.np-1) : i*(r.np-1)+int(v.nBr)-1]
@@ -963,7 +956,7 @@ func (r *VCRouter) send(i, p, b int) {
 func (r *VCRouter) pop(i, p int) {
 	i &= vcMask
 	v := &r.vcs[i]
-	tail := r.buf[i*r.depth+int(v.head)].flags&FlagTail != 0
+	tail := r.buf[i*r.ringLen+int(v.head)].flags&FlagTail != 0
 	if n := r.popFront(i, p, v); tail {
 		r.endPacket(i, v, n)
 	}
@@ -974,10 +967,7 @@ func (r *VCRouter) pop(i, p int) {
 // the packet (endPacket). (Small enough to inline: most flits are not
 // tails.)
 func (r *VCRouter) popFront(i, p int, v *inVC) uint16 {
-	h := int(v.head) + 1
-	if h == r.depth {
-		h = 0
-	}
+	h := (int(v.head) + 1) & r.ringMask
 	n := v.count - 1
 	v.count = n
 	// An empty ring restarts at slot 0, so that a lightly loaded VC keeps
@@ -1001,7 +991,7 @@ func (r *VCRouter) endPacket(i int, v *inVC, n uint16) {
 	// makes its own).
 	r.ended |= bit
 	if n > 0 {
-		f := &r.buf[i*r.depth+int(v.head)]
+		f := &r.buf[i*r.ringLen+int(v.head)]
 		r.routeHead(i, v, f.key, max(r.now+1, availAt(f.avail, r.now)))
 		return
 	}
@@ -1032,7 +1022,7 @@ func (r *VCRouter) traverse(bp *branch, flags uint8) {
 func (r *VCRouter) sendUnicast(i, p int, v *inVC) {
 	bp := &v.b0
 	o, w := int(bp.port)&portMask, int(bp.vc)
-	f := r.buf[i*r.depth+int(v.head)] // a unicast branch has sent nothing still buffered
+	f := r.buf[i*r.ringLen+int(v.head)] // a unicast branch has sent nothing still buffered
 	r.traverse(bp, f.flags)
 	r.freeSlot(i, p)
 	if n := r.popFront(i, p, v); f.flags&FlagTail != 0 {
@@ -1066,7 +1056,7 @@ func (r *VCRouter) dropStage(drop uint64, now int64) {
 			v.wake = math.MaxInt64 // Accept wakes it
 			continue
 		}
-		f := r.buf[i*r.depth+int(v.head)]
+		f := r.buf[i*r.ringLen+int(v.head)]
 		if after(f.avail, now) {
 			r.wakeAt(i, availAt(f.avail, now))
 			continue
