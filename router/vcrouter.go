@@ -876,8 +876,9 @@ func (r *VCRouter) switchAlloc(elig uint64) {
 	var outs uint32
 	for e := elig; e != 0; {
 		p := r.portOf(bits.TrailingZeros64(e))
-		vb := uint32(elig >> (p * nvc) & vmask)
-		e &^= vmask << (p * nvc)
+		first := uint(p*nvc) & vcMask // p's first input VC
+		vb := uint32(elig >> first & vmask)
+		e &^= vmask << first
 		var v int
 		if vb&(vb-1) == 0 {
 			v = bits.TrailingZeros32(vb)
