@@ -131,6 +131,7 @@ type branch struct {
 	off   int32 // flits it has sent that are still buffered (multicast)
 	port  uint8
 	vc    int8  // output VC, -1 until VC allocation
+	ovc   uint8 // then the output VC's index in VCRouter.ovc
 	done  uint8 // 1: its tail has gone
 }
 
@@ -171,9 +172,10 @@ type port struct {
 	saInPtr      uint8 // switch allocator: next VC of this input port
 	saOutPtr     uint8 // switch allocator: next input port for this output
 	downPort     Port  // down's input port
+	downVC0      uint8 // down's input VC (downPort, 0)
 	upPort       Port  // CreditEvent.Port of the input side's credits
 	upSet        bool  // Upstream was called
-	_            [11]byte
+	_            [10]byte
 }
 
 // VCRouter is a cycle-accurate input-buffered virtual-channel router: per
@@ -218,13 +220,14 @@ type VCRouter struct {
 	// allocation).
 	vaStage uint64
 	slow    uint64
-	now     int64 // the cycle being stepped
-	np      int   // ports
-	nvc     int   // VCs per port
-	nin     int   // input VCs = np·nvc
+	ended   uint64 // VCs whose packet left in the cycle being stepped
+	now     int64  // the cycle being stepped
+	np      int    // ports
+	nvc     int    // VCs per port
+	nin     int    // input VCs = np·nvc
 	depth   int
 	divVC   uint   // (i·divVC)>>16 = i / nvc for i < MaxInputVCs
-	buf     []flit // ring of input VC i: buf[i·depth : (i+1)·depth]
+	buf     []flit // ring of input VC i: buf[i·ringLen : (i+1)·ringLen]
 	fab     *Fabric
 	id      int32
 	// VC allocation of the cycle being stepped: the output VCs requested
@@ -234,6 +237,8 @@ type VCRouter struct {
 	vaReqs     uint64
 	routeC     int64 // RouteCycles
 	vaC        int64 // VCAllocCycles
+	ringLen    int   // depth rounded up to a power of two: ring positions wrap with a mask
+	ringMask   int
 	busyAt     int64 // start of the current busy period
 	tableFirst int32
 	table      []PortMask
@@ -280,9 +285,11 @@ func NewVCRouter(spec VCSpec, pl Placement) (*VCRouter, error) {
 		return nil, fmt.Errorf("router: %d nodes do not fit 31-bit route keys", nodes)
 	}
 	nin, d := np*spec.VCs, spec.BufferFlits
+	rl := 1 << bits.Len(uint(d-1))
 	r := &VCRouter{
 		np: np, nvc: spec.VCs, nin: nin, depth: d,
-		buf:    make([]flit, nin*d),
+		ringLen: rl, ringMask: rl - 1,
+		buf:    make([]flit, nin*rl),
 		br:     make([]branch, nin*(np-1)),
 		deps:   make([]Departure, 0, np),
 		routeC: int64(spec.RouteCycles),
@@ -418,24 +425,22 @@ func (r *VCRouter) Accept(p Port, vc int, packet, key int32, flags uint8, availC
 	if int(p) >= r.np || vc < 0 || vc >= r.nvc {
 		return false
 	}
-	return r.accept(p, vc, flit{pkt: packet, key: key, flags: flags}, availCycle)
+	return r.accept(p, int(p)*r.nvc+vc, &flit{pkt: packet, key: key, flags: flags}, availCycle)
 }
 
-// accept is Accept of flit f (its avail is set here).
-func (r *VCRouter) accept(p Port, vc int, f flit, availCycle int64) bool {
-	i := int(p)*r.nvc + vc
-	v := &r.vcs[i&vcMask]
+// accept is Accept of a copy of flit f into input VC i of port p (its
+// avail is set here).
+func (r *VCRouter) accept(p Port, i int, f *flit, availCycle int64) bool {
+	i &= vcMask
+	v := &r.vcs[i]
 	n := int(v.count)
 	if n >= r.depth {
 		r.c.Overflows++
 		return false
 	}
-	s := int(v.head) + n
-	if s >= r.depth {
-		s -= r.depth
-	}
-	f.avail = uint32(availCycle)
-	r.buf[i*r.depth+s] = f
+	d := &r.buf[i*r.ringLen+(int(v.head)+n)&r.ringMask]
+	*d = *f
+	d.avail = uint32(availCycle)
 	v.count = uint16(n + 1)
 	if r.busy == 0 {
 		r.busyAt = availCycle
@@ -448,17 +453,17 @@ func (r *VCRouter) accept(p Port, vc int, f flit, availCycle int64) bool {
 	if r.fab != nil {
 		r.base = r.fab.Now
 	}
-	if n == 0 && v.state == vcIdle {
-		r.routeHead(i, availCycle)
-	} else if availCycle < v.wake {
-		r.wakeAt(i, availCycle)
-	}
 	r.c.FlitsIn++
 	ps := &r.ports[p&portMask]
 	ps.queue++
 	if ps.queue > ps.maxQueue {
 		ps.maxQueue = ps.queue
 		r.c.MaxQueueFlits = max(r.c.MaxQueueFlits, int(ps.queue))
+	}
+	if n == 0 && v.state == vcIdle {
+		r.routeHead(i, v, f.key, availCycle)
+	} else if availCycle < v.wake {
+		r.wakeAt(i, availCycle)
 	}
 	return true
 }
@@ -482,21 +487,21 @@ func (r *VCRouter) Credit(o Port, vc int) {
 	r.wake &= keep
 }
 
-// routeHead is the route computation of the head at the front of idle
-// input VC i, which it can start at cycle at: its branches can start VC
-// allocation at at+RouteCycles. (Route computation never contends, so it
-// is done as soon as the head reaches the front, for the cycle it would
-// happen in.) A head without route turns the VC to dropping.
-func (r *VCRouter) routeHead(i int, at int64) {
-	v := &r.vcs[i&vcMask]
+// routeHead is the route computation of the head (route key key) at the
+// front of idle input VC i (v), which it can start at cycle at: its
+// branches can start VC allocation at at+RouteCycles. (Route computation
+// never contends, so it is done as soon as the head reaches the front,
+// for the cycle it would happen in.) A head without route turns the VC to
+// dropping.
+func (r *VCRouter) routeHead(i int, v *inVC, key int32, at int64) {
 	r.c.HeadsRouted++
-	mask := r.Route(r.buf[i*r.depth+int(v.head)].key)
+	mask := r.Route(key)
 	bit := uint64(1) << (uint(i) & vcMask)
 	if mask&(mask-1) == 0 && mask != 0 {
 		// unicast
 		ready := at + r.routeC
 		v.b0 = branch{ready: ready, port: uint8(bits.TrailingZeros32(uint32(mask))), vc: -1}
-		v.nBr, v.state = 1, vcActive
+		v.nBr, v.state, v.saBr = 1, vcActive, 0
 		r.vaStage |= bit
 		r.wakeAt(i, ready)
 		return
@@ -658,7 +663,7 @@ func (r *VCRouter) Step(now int64) []Departure {
 		if best, nx := r.bidFork(i, v, now); best >= 0 {
 			elig |= 1 << i
 			v.saBr = uint8(best)
-			r.wakeAt(i, now+1)
+			v.wake = now + 1
 		} else {
 			r.wakeAt(i, nx)
 		}
@@ -679,13 +684,15 @@ func (r *VCRouter) Step(now int64) []Departure {
 		v.wake = now + 1
 		r.vcRequest(i, 0, int(v.b0.port))
 	}
-	if vaReq != 0 {
-		s := uint(now+1) & (ringSlots - 1)
-		r.ring[s] |= vaReq
-		r.occ |= 1 << s
-	}
-	// unicast packets with an output VC bid for the switch
-	for m := due &^ (r.vaStage | r.slow); m != 0; m &= m - 1 {
+	// The grants follow the requests at once, and switch allocation the
+	// bids: how many there are of each is close to random, but the
+	// branches that count them then follow the ones that made them, which
+	// branch predictors pick up. (No test for requests first: whether
+	// there are any is close to random.)
+	r.vcGrant(now)
+	// unicast packets with an output VC bid for the switch (not those
+	// granted one just now: vaReq)
+	for m := due &^ (r.vaStage | r.slow | vaReq); m != 0; m &= m - 1 {
 		i := bits.TrailingZeros64(m)
 		v := &vcs[i&vcMask]
 		if v.wake > now {
@@ -693,34 +700,43 @@ func (r *VCRouter) Step(now int64) []Departure {
 		}
 		bp := &v.b0
 		var next int64
+		// (a unicast packet whose tail has gone is no longer in this
+		// stage: endPacket)
 		switch {
 		case bp.ready > now:
 			next = bp.ready
-		case bp.done != 0 || v.count == 0:
+		case v.count == 0:
 			next = never // no flit to send yet: Accept wakes us
 		default:
-			o := int(bp.port)
-			if a := r.buf[i*r.depth+int(v.head)].avail; after(a, now) {
+			if a := r.buf[i*r.ringLen+int(v.head)].avail; after(a, now) {
 				next = availAt(a, now)
-			} else if r.ovc[(o*r.nvc+int(bp.vc))&vcMask].credit <= 0 {
+			} else if r.ovc[bp.ovc&vcMask].credit <= 0 {
 				r.c.CreditStalls++ // Credit wakes us
-				r.ports[o&portMask].creditStalls++
+				r.ports[bp.port&portMask].creditStalls++
 				next = never
 			} else {
 				elig |= 1 << i
-				v.saBr = 0
-				next = now + 1
+				v.wake = now + 1
+				continue
 			}
 		}
 		r.wakeAt(i, next)
 	}
-	r.vcGrant(now) // (no test for requests first: whether there are any is close to random)
 	if drop != 0 {
 		r.dropStage(drop, now)
 	}
 	if elig != 0 {
 		r.switchAlloc(elig)
 	}
+	// The VCs that requested a VC or bid for the switch are due in the
+	// next cycle (their wake is set), unless their packet left. Booked
+	// here at once, without a branch: whether there are any is close to
+	// random.
+	next := (vaReq | elig) &^ r.ended
+	r.ended = 0
+	s := uint(now+1) & (ringSlots - 1)
+	r.ring[s] |= next
+	r.occ |= (next | -next) >> 63 << s
 	if r.busy == 0 {
 		r.clearRing()
 	}
@@ -745,17 +761,12 @@ func (r *VCRouter) bid(i int, v *inVC, bp *branch, b int, now int64) (next int64
 	if bp.done != 0 || bp.off >= int32(v.count) {
 		return math.MaxInt64, false // no flit to send yet: Accept wakes us
 	}
-	s := int(v.head) + int(bp.off)
-	if s >= r.depth {
-		s -= r.depth
-	}
-	if a := r.buf[i*r.depth+s].avail; after(a, now) {
+	if a := r.buf[i*r.ringLen+(int(v.head)+int(bp.off))&r.ringMask].avail; after(a, now) {
 		return availAt(a, now), false
 	}
-	o := int(bp.port)
-	if r.ovc[(o*r.nvc+int(bp.vc))&vcMask].credit <= 0 {
+	if r.ovc[bp.ovc&vcMask].credit <= 0 {
 		r.c.CreditStalls++ // Credit wakes us
-		r.ports[o&portMask].creditStalls++
+		r.ports[bp.port&portMask].creditStalls++
 		return math.MaxInt64, false
 	}
 	return now + 1, true
@@ -830,10 +841,10 @@ func (r *VCRouter) vcGrant(now int64) {
 		if b != 0 {
 			bp = &r.br[i*(r.np-1)+b-1]
 		}
-		o := r.portOf(oi)
+		o := int(bp.port)
 		w := oi - o*nvc
 		r.vaStage &^= 1 << (uint(i) & vcMask)
-		bp.vc = int8(w)
+		bp.vc, bp.ovc = int8(w), uint8(oi)
 		bp.ready = ready
 		r.ports[o&portMask].free &^= 1 << (uint(w) & 31)
 		ov.owner = int8(i)
@@ -859,10 +870,10 @@ func (r *VCRouter) switchAlloc(elig uint64) {
 		r.ports[o&portMask].saOutPtr = uint8(inc(p, r.np))
 		r.ports[p&portMask].saInPtr = uint8(inc(i-p*nvc, nvc))
 		if v := &r.vcs[i]; v.nBr == 1 {
-			r.sendUnicast(i, v)
+			r.sendUnicast(i, p, v)
 			return
 		}
-		r.send(i, b)
+		r.send(i, p, b)
 		return
 	}
 	vmask := uint64(1)<<nvc - 1
@@ -871,8 +882,9 @@ func (r *VCRouter) switchAlloc(elig uint64) {
 	var outs uint32
 	for e := elig; e != 0; {
 		p := r.portOf(bits.TrailingZeros64(e))
-		vb := uint32(elig >> (p * nvc) & vmask)
-		e &^= vmask << (p * nvc)
+		first := uint(p*nvc) & vcMask // p's first input VC
+		vb := uint32(elig >> first & vmask)
+		e &^= vmask << first
 		var v int
 		if vb&(vb-1) == 0 {
 			v = bits.TrailingZeros32(vb)
@@ -899,33 +911,30 @@ func (r *VCRouter) switchAlloc(elig uint64) {
 		r.ports[o&portMask].saOutPtr = uint8(inc(p, r.np))
 		r.ports[p&portMask].saInPtr = uint8(inc(v, nvc))
 		i := p*nvc + v
-		r.send(i, int(r.vcs[i&vcMask].saBr))
+		r.send(i, p, int(r.vcs[i&vcMask].saBr))
 	}
 }
 
-// send moves the next flit of branch b of input VC i through the switch.
-// A unicast flit for a linked neighbour goes straight into its buffer
-// (sendUnicast); anything else becomes a Departure for the driver.
-func (r *VCRouter) send(i, b int) {
+// send moves the next flit of branch b of input VC i (of input port p)
+// through the switch. A unicast flit for a linked neighbour goes straight
+// into its buffer (sendUnicast); anything else becomes a Departure for the
+// driver.
+func (r *VCRouter) send(i, p, b int) {
 	i &= vcMask
 	v := &r.vcs[i]
 	if v.nBr == 1 {
-		r.sendUnicast(i, v)
+		r.sendUnicast(i, p, v)
 		return
 	}
 	bp := r.branch(i, b)
 	o, w := Port(bp.port), int(bp.vc)
-	s := int(v.head) + int(bp.off)
-	if s >= r.depth {
-		s -= r.depth
-	}
-	f := r.buf[i*r.depth+s]
-	ip, iv := r.portVC(i)
+	s := i*r.ringLen + (int(v.head)+int(bp.off))&r.ringMask
+	f := r.buf[s]
 	r.traverse(bp, f.flags)
 	// A multicast fork: every branch sends the flit; its slot is freed
 	// when the last one has. The hops the packet made in place before the
 	// fork are the driver's to count once, with the first branch to send.
-	r.buf[i*r.depth+s].hops = 0
+	r.buf[s].hops = 0
 	f.flags |= FlagForked
 	bp.off++
 	brs := r.br[i*(r.np-1) : i*(r.np-1)+int(v.nBr)-1]
@@ -939,30 +948,33 @@ func (r *VCRouter) send(i, b int) {
 		for bb := range brs {
 			brs[bb].off--
 		}
-		r.pop(i)
-		r.freeSlot(i)
+		r.pop(i, p)
+		r.freeSlot(i, p)
 	}
 	r.deps = append(r.deps, Departure{
 		Packet: f.pkt, Key: f.key, Flags: f.flags, Hops: f.hops,
-		InPort: Port(ip), InVC: uint8(iv), OutPort: o, OutVC: uint8(w), Freed: freed,
+		InPort: Port(p), InVC: uint8(i - p*r.nvc), OutPort: o, OutVC: uint8(w), Freed: freed,
 	})
 }
 
-// pop removes the front flit of input VC i; a tail ends the VC's packet,
-// and the head behind it (if any) is routed from the next cycle.
-func (r *VCRouter) pop(i int) {
+// pop removes the front flit of input VC i (of input port p); a tail ends
+// the VC's packet, and the head behind it (if any) is routed from the next
+// cycle.
+func (r *VCRouter) pop(i, p int) {
 	i &= vcMask
 	v := &r.vcs[i]
-	r.popFront(i, v, r.buf[i*r.depth+int(v.head)].flags&FlagTail != 0)
+	tail := r.buf[i*r.ringLen+int(v.head)].flags&FlagTail != 0
+	if n := r.popFront(i, p, v); tail {
+		r.endPacket(i, v, n)
+	}
 }
 
-// popFront is pop for a caller that knows whether the front flit of input
-// VC i (v) is a tail.
-func (r *VCRouter) popFront(i int, v *inVC, tail bool) {
-	h := int(v.head) + 1
-	if h == r.depth {
-		h = 0
-	}
+// popFront removes the front flit of input VC i (v, of input port p) and
+// returns the number of flits left; when it was a tail, the caller ends
+// the packet (endPacket). (Small enough to inline: most flits are not
+// tails.)
+func (r *VCRouter) popFront(i, p int, v *inVC) uint16 {
+	h := (int(v.head) + 1) & r.ringMask
 	n := v.count - 1
 	v.count = n
 	// An empty ring restarts at slot 0, so that a lightly loaded VC keeps
@@ -970,24 +982,27 @@ func (r *VCRouter) popFront(i int, v *inVC, tail bool) {
 	// empty is close to random).
 	h &= -int((uint32(n) + 0xFFFF) >> 16)
 	v.head = uint16(h)
-	r.ports[r.portOf(i)&portMask].queue--
-	if !tail {
-		return
-	}
+	r.ports[p&portMask].queue--
+	return n
+}
+
+// endPacket ends the packet of input VC i (v), whose tail has just left n
+// flits behind: the head among them, if any, is routed from the next
+// cycle.
+func (r *VCRouter) endPacket(i int, v *inVC, n uint16) {
 	v.state = vcIdle
 	bit := uint64(1) << (uint(i) & vcMask)
 	r.slow &^= bit
-	// The VC bid in this cycle, so it is due in the next one; its packet is
-	// gone, so that look is void (routeHead below makes its own).
-	s := uint(r.now+1) & (ringSlots - 1)
-	rs := r.ring[s] &^ bit
-	r.ring[s] = rs
-	r.occ = r.occ&^(1<<s) | (rs|-rs)>>63<<s
+	// The VC bid in this cycle, which would make it due in the next one;
+	// its packet is gone, so that look would be void (routeHead below
+	// makes its own).
+	r.ended |= bit
 	if n > 0 {
-		r.routeHead(i, max(r.now+1, availAt(r.buf[i*r.depth+h].avail, r.now)))
+		f := &r.buf[i*r.ringLen+int(v.head)]
+		r.routeHead(i, v, f.key, max(r.now+1, availAt(f.avail, r.now)))
 		return
 	}
-	r.busy &^= 1 << i
+	r.busy &^= bit
 	if r.busy == 0 {
 		r.c.BusyCycles += uint64(r.now + 1 - r.busyAt)
 	}
@@ -997,7 +1012,7 @@ func (r *VCRouter) popFront(i int, v *inVC, tail bool) {
 // credit of the branch's output VC, and a tail releases that VC.
 func (r *VCRouter) traverse(bp *branch, flags uint8) {
 	o, w := int(bp.port)&portMask, int(bp.vc)
-	ov := &r.ovc[(o*r.nvc+w)&vcMask]
+	ov := &r.ovc[bp.ovc&vcMask]
 	ov.credit--
 	ps := &r.ports[o]
 	ps.flitsOut++ // Counters sums these into FlitsOut, HopsEW, HopsNS, Ejected
@@ -1009,33 +1024,32 @@ func (r *VCRouter) traverse(bp *branch, flags uint8) {
 	ov.owner |= -int8(tail)
 }
 
-// sendUnicast is send for the only branch of input VC i (v): its front
-// flit goes through the switch.
-func (r *VCRouter) sendUnicast(i int, v *inVC) {
+// sendUnicast is send for the only branch of input VC i (v, of input port
+// p): its front flit goes through the switch.
+func (r *VCRouter) sendUnicast(i, p int, v *inVC) {
 	bp := &v.b0
 	o, w := int(bp.port)&portMask, int(bp.vc)
-	f := r.buf[i*r.depth+int(v.head)] // a unicast branch has sent nothing still buffered
-	tail := f.flags&FlagTail != 0
+	f := r.buf[i*r.ringLen+int(v.head)] // a unicast branch has sent nothing still buffered
 	r.traverse(bp, f.flags)
-	r.popFront(i, v, tail)
-	r.freeSlot(i)
+	r.freeSlot(i, p)
+	if n := r.popFront(i, p, v); f.flags&FlagTail != 0 {
+		r.endPacket(i, v, n)
+	}
 	if dl := &r.ports[o]; dl.down != nil && f.flags&FlagForked == 0 {
 		f.hops += uint16(f.flags & FlagHead) // a head counts its hops
 		at := r.now + int64(dl.downDelay)
-		dl.down.accept(dl.downPort, w, f, at)
 		fab := r.fab
 		fab.FlitHops++
 		fab.Progress = r.now
+		dl.down.accept(dl.downPort, int(dl.downVC0)+w, &f, at)
 		if fab.OnHop != nil && f.flags&FlagHead != 0 {
 			fab.OnHop(f.pkt, r.id, Port(o), r.now, at)
 		}
 		return
 	}
-	ip := r.portOf(i)
-	iv := i - ip*r.nvc
 	r.deps = append(r.deps, Departure{
 		Packet: f.pkt, Key: f.key, Flags: f.flags, Hops: f.hops,
-		InPort: Port(ip), InVC: uint8(iv), OutPort: Port(o), OutVC: uint8(w), Freed: true,
+		InPort: Port(p), InVC: uint8(i - p*r.nvc), OutPort: Port(o), OutVC: uint8(w), Freed: true,
 	})
 }
 
@@ -1049,19 +1063,19 @@ func (r *VCRouter) dropStage(drop uint64, now int64) {
 			v.wake = math.MaxInt64 // Accept wakes it
 			continue
 		}
-		f := r.buf[i*r.depth+int(v.head)]
+		f := r.buf[i*r.ringLen+int(v.head)]
 		if after(f.avail, now) {
 			r.wakeAt(i, availAt(f.avail, now))
 			continue
 		}
 		ip, iv := r.portVC(i)
-		r.freeSlot(i)
+		r.freeSlot(i, ip)
 		r.deps = append(r.deps, Departure{
 			Packet: f.pkt, Key: f.key, Flags: f.flags, Hops: f.hops,
 			InPort: Port(ip), InVC: uint8(iv), OutPort: NoPort, Freed: true,
 		})
 		r.c.Dropped++
-		r.pop(i)
+		r.pop(i, ip)
 		if v.state == vcDrop {
 			r.wakeAt(i, now+1)
 		}

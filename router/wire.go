@@ -105,6 +105,7 @@ func (r *VCRouter) Wire(fab *Fabric, id int32) {
 func (r *VCRouter) Link(o Port, down *VCRouter, in Port, flitDelay int) {
 	ps := &r.ports[o&portMask]
 	ps.down, ps.downDelay, ps.downPort = down, int32(flitDelay), in
+	ps.downVC0 = uint8(int(in) * down.nvc)
 }
 
 // Upstream says where the credits of input port p go: the slot a flit
@@ -116,10 +117,9 @@ func (r *VCRouter) Upstream(p Port, up CreditEvent, creditDelay int) {
 	ps.upTo, ps.upPort, ps.upDelay, ps.upSet = up.To, up.Port, int32(creditDelay), true
 }
 
-// freeSlot returns the credit of a slot of input VC i freed in the cycle
-// being stepped, if its port's upstream is known.
-func (r *VCRouter) freeSlot(i int) {
-	p := r.portOf(i)
+// freeSlot returns the credit of a slot of input VC i (of input port p)
+// freed in the cycle being stepped, if its port's upstream is known.
+func (r *VCRouter) freeSlot(i, p int) {
 	if ps := &r.ports[p&portMask]; ps.upSet {
 		r.fab.QueueCredit(r.now+int64(ps.upDelay), CreditEvent{To: ps.upTo, Port: ps.upPort, VC: uint8(i - p*r.nvc)})
 	}
