@@ -684,15 +684,8 @@ func (r *VCRouter) Step(now int64) []Departure {
 		v.wake = now + 1
 		r.vcRequest(i, 0, int(v.b0.port))
 	}
-	// The grants follow the requests at once, and switch allocation the
-	// bids: how many there are of each is close to random, but the
-	// branches that count them then follow the ones that made them, which
-	// branch predictors pick up. (No test for requests first: whether
-	// there are any is close to random.)
-	r.vcGrant(now)
-	// unicast packets with an output VC bid for the switch (not those
-	// granted one just now: vaReq)
-	for m := due &^ (r.vaStage | r.slow | vaReq); m != 0; m &= m - 1 {
+	// unicast packets with an output VC bid for the switch
+	for m := due &^ (r.vaStage | r.slow); m != 0; m &= m - 1 {
 		i := bits.TrailingZeros64(m)
 		v := &vcs[i&vcMask]
 		if v.wake > now {
@@ -722,6 +715,7 @@ func (r *VCRouter) Step(now int64) []Departure {
 		}
 		r.wakeAt(i, next)
 	}
+	r.vcGrant(now) // (no test for requests first: whether there are any is close to random)
 	if drop != 0 {
 		r.dropStage(drop, now)
 	}
