@@ -12,6 +12,13 @@ import (
 // docs/noc-validation.md).
 var benchSaturation = map[int]float64{1: 0.295, 4: 0.355}
 
+// benchConfig is the workload of BenchmarkNetwork8x8 with packets of size
+// flits.
+func benchConfig(size int) Config {
+	return Config{K: 8, Traffic: Uniform, PacketSize: size, VCs: 2, BufferFlits: 8, Router: IQDefault,
+		Rate: benchSaturation[size] / 2, Seed: 1}
+}
+
 // threadCPU is the CPU time the calling OS thread has used.
 func threadCPU() time.Duration {
 	var ru syscall.Rusage
@@ -32,9 +39,7 @@ func BenchmarkNetwork8x8(b *testing.B) {
 		b.Run(map[int]string{1: "1flit", 4: "4flit"}[size], func(b *testing.B) {
 			runtime.LockOSThread()
 			defer runtime.UnlockOSThread()
-			cfg := Config{K: 8, Traffic: Uniform, PacketSize: size, VCs: 2, BufferFlits: 8, Router: IQDefault,
-				Rate: benchSaturation[size] / 2, Seed: 1}
-			s, err := newSim(cfg)
+			s, err := newSim(benchConfig(size))
 			if err != nil {
 				b.Fatal(err)
 			}
