@@ -571,8 +571,12 @@ func (n *Network) route(t Tile, key int32) router.PortMask { return n.routers[t]
 func (n *Network) Busy() bool { return n.st.Injected > n.st.Delivered+n.st.Dropped }
 
 // NextCycle is the next cycle at which the network has something to do:
-// Now() while flits are inside, else the creation cycle of the earliest
-// queued packet. ok is false when the network is empty.
+// Now() while flits are inside, else the cycle the earliest network
+// interface with packets needs a step (the creation cycle of its front
+// packet, or the next cycle while it is sending one). Asked from a
+// callback during Advance, once the interfaces of the cycle being run have
+// been stepped, it names a later cycle for them. ok is false when the
+// network is empty.
 func (n *Network) NextCycle() (cycle int64, ok bool) {
 	if n.flitsInNet > 0 {
 		return n.now, true
