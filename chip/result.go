@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 
 	"github.com/tessera-sim/tessera/core"
 	"github.com/tessera-sim/tessera/mesh"
@@ -338,30 +339,19 @@ func (res *Result) Summary(w io.Writer) error {
 
 // FormatPS writes a time in picoseconds in the largest unit (s, ms, µs,
 // ns) that keeps it at least 1, with three decimals; below 1 ns in ps.
-func FormatPS(ps int64) string {
-	switch {
-	case ps >= 1e12:
-		return fmt.Sprintf("%.3f s", float64(ps)/1e12)
-	case ps >= 1e9:
-		return fmt.Sprintf("%.3f ms", float64(ps)/1e9)
-	case ps >= 1e6:
-		return fmt.Sprintf("%.3f µs", float64(ps)/1e6)
-	case ps >= 1e3:
-		return fmt.Sprintf("%.3f ns", float64(ps)/1e3)
-	}
-	return fmt.Sprintf("%d ps", ps)
-}
+func FormatPS(ps int64) string { return formatScaled(float64(ps), "ps", "ns", "µs", "ms", "s") }
 
-func fmtFJ(fj uint64) string {
-	switch {
-	case fj >= 1e12:
-		return fmt.Sprintf("%.3f mJ", float64(fj)/1e12)
-	case fj >= 1e9:
-		return fmt.Sprintf("%.3f µJ", float64(fj)/1e9)
-	case fj >= 1e6:
-		return fmt.Sprintf("%.3f nJ", float64(fj)/1e6)
-	case fj >= 1e3:
-		return fmt.Sprintf("%.3f pJ", float64(fj)/1e3)
+// fmtFJ is FormatPS for an energy in femtojoules (fJ … mJ).
+func fmtFJ(fj uint64) string { return formatScaled(float64(fj), "fJ", "pJ", "nJ", "µJ", "mJ") }
+
+// formatScaled writes v, a count of units[0], in the largest of units
+// (each 1000 times the one before) that keeps it at least 1, with three
+// decimals; in units[0] it is a whole number.
+func formatScaled(v float64, units ...string) string {
+	for k := len(units) - 1; k > 0; k-- {
+		if div := math.Pow(1000, float64(k)); v >= div {
+			return fmt.Sprintf("%.3f %s", v/div, units[k])
+		}
 	}
-	return fmt.Sprintf("%d fJ", fj)
+	return fmt.Sprintf("%.0f %s", v, units[0])
 }
