@@ -182,3 +182,125 @@ func TestGoldenActiveMoving(t *testing.T) {
 	sc.setup = func(t *testing.T, n *Network, rng *rand.Rand) { n.fab.Active = nil }
 	assert.Equal(t, goldenDigests[name], goldenRun(t, sc))
 }
+
+// goldenRandomDigest is the digest of randomNetworkRuns random networks
+// (randomNetworkRun, seeds 1…randomNetworkRuns). It was recorded before the
+// second speed pass (00e1599) and holds unchanged back to 020bb6c: like
+// goldenDigests, an optimisation must not change it. Where goldenDigests
+// cover chosen corners, these cover their combinations — mesh sizes, 1–4
+// cores per tile, 1–3 VCs, shallow buffers, credit and interface delays,
+// table routing with drops, multicast trees, packets injected for later
+// cycles and packets injected from delivery and hop callbacks.
+const (
+	goldenRandomDigest = "0ca801b3242b7b8d25418fbaa176e835"
+	randomNetworkRuns  = 80
+)
+
+func TestGoldenRandomNetworks(t *testing.T) {
+	h := fnv.New128a()
+	for seed := uint64(1); seed <= randomNetworkRuns; seed++ {
+		fmt.Fprintf(h, "%d:%s;", seed, randomNetworkRun(t, seed))
+	}
+	assert.Equal(t, goldenRandomDigest, digest(h))
+}
+
+// randomNetworkRun builds the random network of seed, drives it with
+// random traffic until it drains, and returns the digest of everything
+// observable: every Delivery and Hop in order, NextCycle, Busy and the
+// stats between chunks, and the final stats, energy and counters.
+func randomNetworkRun(t *testing.T, seed uint64) string {
+	rng := rand.New(rand.NewPCG(seed, 99))
+	w, ht := 2+rng.IntN(5), 1+rng.IntN(5)
+	s := smallSpec(w, ht)
+	s.LocalPorts = 1 + rng.IntN(4)
+	s.Router.VCs = 1 + rng.IntN(3)
+	s.Router.BufferFlits = 1 + rng.IntN(5)
+	s.Router.CreditCycles = rng.IntN(3)
+	s.InjectCycles = 1 + rng.IntN(3)
+	s.EjectCycles = 1 + rng.IntN(3)
+	if rng.IntN(3) == 0 {
+		s.Routing = RoutingTable
+	}
+	multicast := rng.IntN(3) == 0
+	if multicast {
+		s.MulticastGroups = 4
+	}
+	s.WatchdogCycles = 100000
+	require.NoError(t, s.Validate(), "seed %d", seed)
+	n := newNet(t, s)
+	if s.Routing == RoutingTable {
+		for range rng.IntN(6) { // routes to nowhere: their packets are dropped
+			require.NoError(t, n.SetRoute(Tile(rng.IntN(w*ht)), int32(rng.IntN(n.Nodes())), 0))
+		}
+	}
+	if multicast {
+		for g := range s.MulticastGroups {
+			var dsts []int
+			for range 1 + rng.IntN(5) {
+				dsts = append(dsts, rng.IntN(n.Nodes()))
+			}
+			require.NoError(t, n.AddMulticastTree(g, rng.IntN(n.Nodes()), dsts))
+		}
+	}
+
+	h := fnv.New128a()
+	record := func(vs ...any) {
+		for _, v := range vs {
+			fmt.Fprintf(h, "%+v;", v)
+		}
+	}
+	// Callbacks sometimes inject: for the cycle being run or a little later.
+	const stopInjecting = 1500
+	cbInject, cbRng, cbID := rng.IntN(2) == 0, rand.New(rand.NewPCG(seed, 7)), uint64(1<<40)
+	maybeInject := func() {
+		if cbInject && cbRng.IntN(4) == 0 && n.Now() < stopInjecting {
+			cbID++
+			_ = n.Inject(cbRng.IntN(n.Nodes()), cbRng.IntN(n.Nodes()), cbID, 1+cbRng.IntN(3), n.Now()+int64(cbRng.IntN(3)))
+		}
+	}
+	n.OnDeliver(func(d Delivery) { record(d); maybeInject() })
+	if rng.IntN(2) == 0 {
+		n.OnHop(func(hp Hop) { record(hp); maybeInject() })
+	}
+
+	rate, maxSize, ahead := 0.01+rng.Float64()*0.4, 1+rng.IntN(6), rng.IntN(3) == 0
+	id := uint64(0)
+	for n.Now() < 60000 {
+		end := n.Now() + 1 + rng.Int64N(200)
+		for c := n.Now(); c < end && c < stopInjecting; c++ {
+			for src := 0; src < n.Nodes(); src++ {
+				if rng.Float64() >= rate {
+					continue
+				}
+				id++
+				at := c
+				if ahead && rng.IntN(4) == 0 {
+					at += rng.Int64N(400)
+				}
+				size := 1 + rng.IntN(maxSize)
+				if multicast && rng.IntN(3) == 0 {
+					_ = n.InjectMulticast(src, rng.IntN(s.MulticastGroups), id, size, at)
+				} else {
+					_ = n.Inject(src, rng.IntN(n.Nodes()+1), id, size, at) // 1 in Nodes()+1 has no destination
+				}
+			}
+		}
+		err := n.Advance(end)
+		c, ok := n.NextCycle()
+		record(c, ok, n.Busy(), n.Stats(), err)
+		if err != nil || n.Now() >= stopInjecting && !n.Busy() {
+			break
+		}
+	}
+	record(n.Check(), n.Stats(), n.EnergyFJ())
+	for tl := 0; tl < s.Tiles(); tl++ {
+		record(n.RouterCounters(Tile(tl)))
+		for p := 0; p < router.PortsFor(s.LocalPorts); p++ {
+			record(n.LinkCounters(Tile(tl), router.Port(p)))
+		}
+	}
+	for node := 0; node < n.Nodes(); node++ {
+		record(n.NodeCounters(node))
+	}
+	return digest(h)
+}
