@@ -253,6 +253,18 @@ func legendWidth(l gplot.Legend, names []string) vg.Length {
 	return w + l.ThumbnailWidth + l.TextStyle.Width("    ")
 }
 
+// withLegend draws into c (padded) a figure with the legend at its right:
+// drawPlots draws the plots into the part left of the legend and returns
+// the data area whose top the legend's top is level with.
+func withLegend(c draw.Canvas, leg gplot.Legend, names []string, drawPlots func(main draw.Canvas) draw.Canvas) {
+	c = pad(c, vg.Points(6))
+	legW := legendWidth(leg, names) + vg.Points(10)
+	dc := drawPlots(draw.Crop(c, 0, -legW, 0, 0))
+	lc := draw.Crop(c, c.Max.X-c.Min.X-legW+vg.Points(10), 0, 0, 0)
+	lc.Max.Y = dc.Max.Y
+	leg.Draw(lc)
+}
+
 // drawNote writes small grey text at the bottom-left of c and returns c
 // without the strip it used.
 func drawNote(c draw.Canvas, note string) draw.Canvas {

@@ -45,13 +45,9 @@ func Lines(name, title, xLabel, yLabel string, series []Series, o Options) (*Fig
 	}
 	p.X.Min, p.Y.Min = min(p.X.Min, 0), min(p.Y.Min, 0)
 	return newFigure(name, title, o, func(c draw.Canvas) {
-		c = pad(c, vg.Points(6))
-		legW := legendWidth(leg, names) + vg.Points(10)
-		main := draw.Crop(c, 0, -legW, 0, 0)
-		p.Draw(main)
-		dc := p.DataCanvas(main)
-		lc := draw.Crop(c, c.Max.X-c.Min.X-legW+vg.Points(10), 0, 0, 0)
-		lc.Max.Y = dc.Max.Y
-		leg.Draw(lc)
+		withLegend(c, leg, names, func(main draw.Canvas) draw.Canvas {
+			p.Draw(main)
+			return p.DataCanvas(main)
+		})
 	}), nil
 }

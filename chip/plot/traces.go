@@ -135,17 +135,13 @@ func Membrane(probes []Probe, spikes []Spike, rep *Report, o Options) (*Figure, 
 	top.X.Tick.Label.Color = color.Transparent
 
 	return newFigure("membrane", title, o, func(c draw.Canvas) {
-		c = pad(c, vg.Points(6))
-		legW := legendWidth(leg, names) + vg.Points(10)
-		main := draw.Crop(c, 0, -legW, 0, 0)
-		tiles := draw.Tiles{Rows: 2, Cols: 1, PadY: vg.Points(8)}
-		cs := gplot.Align([][]*gplot.Plot{{top}, {bottom}}, tiles, main)
-		top.Draw(cs[0][0])
-		bottom.Draw(cs[1][0])
-		dc := top.DataCanvas(cs[0][0])
-		lc := draw.Crop(c, c.Max.X-c.Min.X-legW+vg.Points(10), 0, 0, 0)
-		lc.Max.Y = dc.Max.Y
-		leg.Draw(lc)
+		withLegend(c, leg, names, func(main draw.Canvas) draw.Canvas {
+			tiles := draw.Tiles{Rows: 2, Cols: 1, PadY: vg.Points(8)}
+			cs := gplot.Align([][]*gplot.Plot{{top}, {bottom}}, tiles, main)
+			top.Draw(cs[0][0])
+			bottom.Draw(cs[1][0])
+			return top.DataCanvas(cs[0][0])
+		})
 	}), nil
 }
 
@@ -280,14 +276,10 @@ func Weights(series []WeightSeries, rep *Report, o Options) (*Figure, error) {
 	}
 	p.Y.Min, p.Y.Max = min(p.Y.Min, 0), max(p.Y.Max, 0)
 	return newFigure("weights", title, o, func(c draw.Canvas) {
-		c = pad(c, vg.Points(6))
-		legW := legendWidth(leg, names) + vg.Points(10)
-		main := draw.Crop(c, 0, -legW, 0, 0)
-		p.Draw(main)
-		dc := p.DataCanvas(main)
-		lc := draw.Crop(c, c.Max.X-c.Min.X-legW+vg.Points(10), 0, 0, 0)
-		lc.Max.Y = dc.Max.Y
-		leg.Draw(lc)
+		withLegend(c, leg, names, func(main draw.Canvas) draw.Canvas {
+			p.Draw(main)
+			return p.DataCanvas(main)
+		})
 	}), nil
 }
 
