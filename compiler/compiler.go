@@ -17,7 +17,6 @@ import (
 	"github.com/tessera-sim/tessera/compiler/image"
 	"github.com/tessera-sim/tessera/compiler/netfile"
 	"github.com/tessera-sim/tessera/core"
-	"github.com/tessera-sim/tessera/core/learn"
 )
 
 // Stats describe a compiled image.
@@ -351,7 +350,7 @@ func (c *compilation) accumulate(pop int, start, count, offset int32, types map[
 			wlo, whi := int32(0), int32(0)
 			plastic := c.g.Projections[k].Plasticity != nil
 			if plastic {
-				wlo, whi = plasticBounds(c.g.Projections[k].Plasticity.SignMode)
+				wlo, whi = c.g.Projections[k].Plasticity.SignMode.Bounds()
 			}
 			idx := c.byPost[k]
 			for _, si := range idx.perm[idx.start[post]:idx.start[post+1]] {
@@ -384,18 +383,6 @@ func (c *compilation) accumulate(pop int, start, count, offset int32, types map[
 			}
 		}
 	}
-}
-
-// plasticBounds is the weight range a plastic synapse of a sign mode may
-// reach.
-func plasticBounds(m learn.SignMode) (lo, hi int32) {
-	switch m {
-	case learn.Excitatory:
-		return 0, 255
-	case learn.Inhibitory:
-		return -255, 0
-	}
-	return -256, 255
 }
 
 // groupAcc accumulates one axon's synapse group during sliceNeed.

@@ -200,10 +200,10 @@ func checkPlasticity(t *testing.T, pr graph.Projection) {
 			t.Fatalf("plastic projection %s: trace %s %+v", pr.Name, traceNames[i], tr)
 		}
 	}
-	if lo, hi := signBounds(pl.SignMode); pr.Weight < lo || pr.Weight > hi {
+	if lo, hi := pl.SignMode.Bounds(); pr.Weight < lo || pr.Weight > hi {
 		t.Fatalf("plastic projection %s: weight %d in sign mode %s", pr.Name, pr.Weight, pl.SignMode)
 	}
-	if lo, hi := signBounds(pl.SignMode); pr.WeightInit != nil && (pr.WeightInit.Lo < lo || pr.WeightInit.Hi > hi) {
+	if lo, hi := pl.SignMode.Bounds(); pr.WeightInit != nil && (pr.WeightInit.Lo < lo || pr.WeightInit.Hi > hi) {
 		t.Fatalf("plastic projection %s: random weight %+v in sign mode %s", pr.Name, *pr.WeightInit, pl.SignMode)
 	}
 	if pl.Pos.Line < 1 || pl.RulePos.Line < 1 {

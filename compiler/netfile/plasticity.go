@@ -30,17 +30,6 @@ var traceNames = [5]string{"x1", "x2", "y1", "y2", "y3"}
 // signModes are the values of sign_mode, named as package learn names them.
 var signModes = []learn.SignMode{learn.Mixed, learn.Excitatory, learn.Inhibitory}
 
-// signBounds is the range of the weights of a plastic projection in mode m.
-func signBounds(m learn.SignMode) (lo, hi int32) {
-	switch m {
-	case learn.Excitatory:
-		return 0, 255
-	case learn.Inhibitory:
-		return -255, 0
-	}
-	return -256, 255
-}
-
 // namedRules returns the names of learn.NamedRules, sorted.
 func namedRules() []string {
 	names := make([]string, 0, len(learn.NamedRules))
@@ -98,7 +87,7 @@ func (p *parser) plasticProjection(f *fields, n *yaml.Node, pr *graph.Projection
 // sign mode: the integer, or each bound of a random weight.
 func (p *parser) checkSignMode(w weightSpec, m learn.SignMode) {
 	const modes = "(excitatory 0..255, inhibitory -255..0, mixed -256..255)"
-	lo, hi := signBounds(m)
+	lo, hi := m.Bounds()
 	if w.init == nil {
 		if w.value < lo || w.value > hi {
 			p.errorf(w.node, "weight %d does not fit sign_mode %s: a plastic projection's weight must be in %d..%d %s",

@@ -104,7 +104,7 @@ func New(p Params, numPre, numPost int, weights []int32, rnd Rounder) (*Engine, 
 	e := &Engine{p: p, numPre: numPre, numPost: numPost, rnd: rnd, postDrawStep: -1}
 	e.compile()
 
-	lo, hi := p.SignMode.bounds()
+	lo, hi := p.SignMode.Bounds()
 	drop := uint(8 - p.NumWeightBits)
 	if p.SignMode == Mixed {
 		drop++
@@ -375,7 +375,7 @@ type row struct {
 // cols, or for every j when all is set, and stores the new weights.
 func (e *Engine) updateRow(i int, cols []int32, all, uOn bool, thr int32) {
 	r := row{i: i, ty: e.ty[i], uOn: uOn, thr: thr, w: e.w[i*e.numPre : (i+1)*e.numPre]}
-	r.lo, r.hi = e.p.SignMode.bounds()
+	r.lo, r.hi = e.p.SignMode.Bounds()
 	if all {
 		for j := range r.w {
 			r.w[j] = e.eval(&r, j)

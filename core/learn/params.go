@@ -29,8 +29,9 @@ func (m SignMode) String() string {
 	return fmt.Sprintf("SignMode(%d)", uint8(m))
 }
 
-// bounds is the 8-bit weight range of the mode.
-func (m SignMode) bounds() (lo, hi int32) {
+// Bounds is the 8-bit weight range of the mode: the weights a plastic
+// synapse may hold and learning clamps to.
+func (m SignMode) Bounds() (lo, hi int32) {
 	switch m {
 	case Excitatory:
 		return 0, 255
