@@ -42,7 +42,7 @@
 // # Queues
 //
 // A Scheduler runs on any Queue. Queues store events as given; only the
-// Scheduler assigns Seq. Two are provided, and they pop exactly the same
+// Scheduler assigns Seq. Two are provided for simulation, and they pop exactly the same
 // sequence for the same operations (the tests require it on random mixes of
 // pushes and pops), so switching queues never changes a simulation's result.
 //
@@ -70,6 +70,11 @@
 // The Calendar's bucket sort is fastest when every Push carries a larger Seq
 // than the previous one, which a Scheduler guarantees; a Queue user pushing
 // other Seq orders still gets the exact order, at comparison-sort cost.
+//
+// ContainerHeap, a Queue on the standard library's container/heap, is the
+// peer these two are measured against; Hold is the workload they are
+// measured on (the hold model of BenchmarkHold and `tessera bench`). Neither
+// is meant for a chip.
 //
 // # Inspecting
 //
