@@ -340,12 +340,7 @@ func TestBioErrors(t *testing.T) {
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			path := tc.path
-			if path == "" {
-				path = "net.yaml"
-			}
-			_, err := netfile.Parse(path, []byte(tc.src))
-			assertErrors(t, err, tc.want...)
+			assertParseErrors(t, tc.path, tc.src, tc.want...)
 		})
 	}
 }

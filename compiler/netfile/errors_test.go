@@ -15,6 +15,19 @@ import (
 	"github.com/tessera-sim/tessera/compiler/netfile"
 )
 
+// assertParseErrors parses src as a network file named path (net.yaml when
+// empty) and checks that it gives no graph and exactly the wanted errors
+// (assertErrors).
+func assertParseErrors(t *testing.T, path, src string, want ...string) {
+	t.Helper()
+	if path == "" {
+		path = "net.yaml"
+	}
+	g, err := netfile.Parse(path, []byte(src))
+	assert.Nil(t, g, "no graph with errors")
+	assertErrors(t, err, want...)
+}
+
 // assertErrors checks that err is a graph.ErrorList with exactly the wanted
 // errors, in order. Each want is "position: part of the message".
 func assertErrors(t *testing.T, err error, want ...string) {
@@ -420,19 +433,11 @@ func TestParseErrors(t *testing.T) {
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			var (
-				g   *graph.Graph
-				err error
-			)
-			if tc.src == "" {
-				g, err = netfile.ParseFile(tc.path)
-			} else {
-				path := tc.path
-				if path == "" {
-					path = "net.yaml"
-				}
-				g, err = netfile.Parse(path, []byte(tc.src))
+			if tc.src != "" {
+				assertParseErrors(t, tc.path, tc.src, tc.want...)
+				return
 			}
+			g, err := netfile.ParseFile(tc.path)
 			assert.Nil(t, g, "no graph with errors")
 			assertErrors(t, err, tc.want...)
 		})

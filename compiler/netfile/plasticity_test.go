@@ -407,13 +407,7 @@ func TestPlasticityErrors(t *testing.T) {
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			path := tc.path
-			if path == "" {
-				path = "net.yaml"
-			}
-			g, err := netfile.Parse(path, []byte(tc.src))
-			assert.Nil(t, g, "no graph with errors")
-			assertErrors(t, err, tc.want...)
+			assertParseErrors(t, tc.path, tc.src, tc.want...)
 		})
 	}
 }
