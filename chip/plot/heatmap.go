@@ -220,27 +220,14 @@ func (l *cellLabels) Plot(c draw.Canvas, p *gplot.Plot) {
 	cellW := (c.Max.X - c.Min.X) / vg.Length(g.cols)
 	cellH := (c.Max.Y - c.Min.Y) / vg.Length(g.rows)
 	for i, label := range g.labels {
-		if label == "" {
-			continue
-		}
-		lines := strings.Split(label, "\n")
-		longest := 0
-		for _, s := range lines {
-			longest = max(longest, len([]rune(s)))
-		}
-		size := min(float64(cellW)/(0.6*float64(longest)+1), float64(cellH)/(1.3*float64(len(lines))+0.4), 11)
-		if size < 5.5 {
-			continue
-		}
-		sty := textStyle(sans, vg.Length(size), color.Black)
+		var bg color.Color = color.White // no colour: dark text
 		if v := g.z[i]; !math.IsNaN(v) {
-			if clr, err := l.cm.At(min(max(v, l.cm.Min()), l.cm.Max())); err == nil && luminance(clr) < 0.45 {
-				sty.Color = color.White
+			if clr, err := l.cm.At(min(max(v, l.cm.Min()), l.cm.Max())); err == nil {
+				bg = clr
 			}
 		}
-		sty.XAlign, sty.YAlign = draw.XCenter, draw.YCenter
 		col, row := i%g.cols, i/g.cols
-		c.FillText(sty, vg.Point{X: tx(g.X(col)), Y: ty(g.Y(row))}, label)
+		drawBoxLabel(c, label, tx(g.X(col)), ty(g.Y(row)), cellW, cellH, bg)
 	}
 }
 
