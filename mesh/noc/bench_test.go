@@ -7,16 +7,13 @@ import (
 	"time"
 )
 
-// Saturation throughputs of the 8×8 uniform conventional router with 2 VCs
-// and 8-flit buffers, by packet size, as measured by the sweep (seed 1,
-// docs/noc-validation.md).
-var benchSaturation = map[int]float64{1: 0.295, 4: 0.355}
-
-// benchConfig is the workload of BenchmarkNetwork8x8 with packets of size
-// flits.
-func benchConfig(size int) Config {
-	return Config{K: 8, Traffic: Uniform, PacketSize: size, VCs: 2, BufferFlits: 8, Router: IQDefault,
-		Rate: benchSaturation[size] / 2, Seed: 1}
+// benchConfig is BenchConfig for a test.
+func benchConfig(tb testing.TB, size int) Config {
+	cfg, err := BenchConfig(size)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return cfg
 }
 
 // threadCPU is the CPU time the calling OS thread has used.
@@ -33,18 +30,18 @@ func threadCPU() time.Duration {
 // buffers) with uniform traffic at half its saturation load and reports
 // switch traversals per second ("flit-hops/s" of wall time, and
 // "flit-hops/cpu-s" of the benchmark thread's CPU time, which a busy
-// machine disturbs less). One op is 1024 cycles.
+// machine disturbs less). One op is BenchRoundCycles cycles.
 func BenchmarkNetwork8x8(b *testing.B) {
 	for _, size := range []int{1, 4} {
 		b.Run(map[int]string{1: "1flit", 4: "4flit"}[size], func(b *testing.B) {
 			runtime.LockOSThread()
 			defer runtime.UnlockOSThread()
-			s, err := newSim(benchConfig(size))
+			s, err := newSim(benchConfig(b, size))
 			if err != nil {
 				b.Fatal(err)
 			}
 			now := int64(0)
-			for ; now < 5000; now += chunk {
+			for ; now < BenchWarmupCycles; now += chunk {
 				if err := s.runTo(now + chunk); err != nil {
 					b.Fatal(err)
 				}
@@ -54,7 +51,7 @@ func BenchmarkNetwork8x8(b *testing.B) {
 			b.ResetTimer()
 			t0, c0 := time.Now(), threadCPU()
 			for i := 0; i < b.N; i++ {
-				for end := now + 1024; now < end; now += chunk {
+				for end := now + BenchRoundCycles; now < end; now += chunk {
 					if err := s.runTo(now + chunk); err != nil {
 						b.Fatal(err)
 					}

@@ -6,6 +6,33 @@ import (
 	"time"
 )
 
+// The workload of the mesh speed benchmark (BenchmarkNetwork8x8 and
+// `tessera bench`): BenchWarmupCycles untimed cycles, then whole rounds of
+// BenchRoundCycles (one op of BenchmarkNetwork8x8).
+const (
+	BenchWarmupCycles = 5000
+	BenchRoundCycles  = 1024
+)
+
+// benchSaturation are the saturation throughputs (flits/node/cycle) of the
+// 8×8 uniform conventional router with 2 VCs and 8-flit buffers, by packet
+// size, as the validation sweep measured them (seed 1,
+// docs/noc-validation.md).
+var benchSaturation = map[int]float64{1: 0.295, 4: 0.355}
+
+// BenchConfig is the traffic of the mesh speed benchmark with packets of
+// packetSize flits (1 or 4): an 8×8 mesh of iq_default routers with 2 VCs
+// and 8-flit buffers under uniform traffic at half its saturation load,
+// seed 1.
+func BenchConfig(packetSize int) (Config, error) {
+	sat, ok := benchSaturation[packetSize]
+	if !ok {
+		return Config{}, fmt.Errorf("noc: the benchmark has 1- and 4-flit packets, not %d", packetSize)
+	}
+	return Config{K: 8, Traffic: Uniform, PacketSize: packetSize, VCs: 2, BufferFlits: 8, Router: IQDefault,
+		Rate: sat / 2, Seed: 1}, nil
+}
+
 // Throughput is the simulator's speed on one configuration, the measurement
 // of BenchmarkNetwork8x8 for callers outside the package's tests (the
 // `bench` package, `tessera bench`). It builds the network and its traffic

@@ -44,3 +44,15 @@ func TestThroughputErrors(t *testing.T) {
 	_, _, err = Throughput(cancelled, cfg, 1024, 1024)
 	assert.ErrorIs(t, err, context.Canceled)
 }
+
+func TestBenchConfig(t *testing.T) {
+	for _, size := range []int{1, 4} {
+		cfg, err := BenchConfig(size)
+		require.NoError(t, err)
+		require.NoError(t, cfg.Validate())
+		assert.Equal(t, size, cfg.PacketSize)
+		assert.Equal(t, benchSaturation[size]/2, cfg.Rate, "half the saturation load")
+	}
+	_, err := BenchConfig(2)
+	assert.ErrorContains(t, err, "1- and 4-flit packets")
+}

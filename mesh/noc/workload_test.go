@@ -27,7 +27,7 @@ func TestBenchWorkload(t *testing.T) {
 	}
 	for _, size := range []int{1, 4} {
 		t.Run(fmt.Sprintf("%dflit", size), func(t *testing.T) {
-			s, err := newSim(benchConfig(size))
+			s, err := newSim(benchConfig(t, size))
 			require.NoError(t, err)
 			for now := int64(0); now < cycles; now += chunk {
 				require.NoError(t, s.runTo(now+chunk))
