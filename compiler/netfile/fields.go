@@ -23,6 +23,7 @@ const (
 	secInput            = "input"
 	secRaster           = "raster"
 	secPoisson          = "poisson"
+	secEvents           = "events"
 	secProjection       = "projection"
 	secWeight           = "weight" // a projection's random weight
 	secConnectivity     = "connectivity"
@@ -61,9 +62,13 @@ var sections = map[string][]field{
 		{"tau_mem", false}, {"tau_syn", false}, {"v_rest", false}, {"v_reset", false},
 		{"v_th", false}, {"refractory", false},
 	},
-	secInput:   {{"name", true}, {"size", true}, {"raster", false}, {"poisson", false}},
+	secInput:   {{"name", true}, {"size", true}, {"raster", false}, {"poisson", false}, {"events", false}},
 	secRaster:  {{"spikes", false}, {"file", false}},
 	secPoisson: {{"rate_hz", true}, {"seed", true}},
+	secEvents: {
+		{"file", true}, {"sensor", false}, {"crop", false}, {"pool", false}, {"polarity", false},
+		{"start_us", false}, {"duration_us", false},
+	},
 	secProjection: {
 		{"name", false}, {"pre", true}, {"post", true}, {"connectivity", true},
 		{"weight", false}, {"weight_exp", false}, {"delay", false}, {"plasticity", false},

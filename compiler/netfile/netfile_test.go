@@ -296,6 +296,7 @@ func TestDocExamples(t *testing.T) {
 		"plasticity":      "testdata/plasticity.yaml",
 		"random-weights":  "testdata/random_weights.yaml",
 		"bio-units":       "testdata/bio.yaml",
+		"event-camera":    "testdata/event_camera.yaml",
 	}
 	found := map[string]int{}
 	for _, lang := range []string{"yaml", "json"} {
@@ -314,6 +315,6 @@ func TestDocExamples(t *testing.T) {
 		}
 	}
 	assert.Equal(t, map[string]int{"two-populations in yaml": 1, "two-populations in json": 1, "model-options in yaml": 1, "plasticity in yaml": 1,
-		"random-weights in yaml": 1, "bio-units in yaml": 1}, found,
+		"random-weights in yaml": 1, "bio-units in yaml": 1, "event-camera in yaml": 1}, found,
 		"examples found in %s", doc)
 }

@@ -452,6 +452,10 @@ func (p *parser) checkBias(mant, exp neuronValues) {
 		maxState, first, m, e, int64(m)<<e, more)
 }
 
+// inputSources are the keys of an input's spike source, of which it has
+// exactly one.
+var inputSources = []string{"raster", "poisson", "events"}
+
 // inputs reads the list of input sources.
 func (p *parser) inputs(g *graph.Graph, n *yaml.Node) {
 	items, ok := p.list(n, "inputs", "a list of inputs, each item starting with '- name:'")
@@ -477,22 +481,35 @@ func (p *parser) inputs(g *graph.Graph, n *yaml.Node) {
 				p.define(name, n, r)
 			}
 		}
-		raster, poisson := f.get("raster"), f.get("poisson")
-		switch {
-		case raster != nil && poisson != nil:
-			second := f.keys["poisson"]
-			if p.pos(second).Line < p.pos(f.keys["raster"]).Line {
-				second = f.keys["raster"]
+		var given []string
+		for _, k := range inputSources {
+			if f.get(k) != nil {
+				given = append(given, k)
 			}
-			p.errorf(second, "%s has both raster and poisson; keep exactly one source", f.label)
-		case raster != nil:
+		}
+		if len(given) > 1 {
+			// at the source written last
+			last := f.keys[given[0]]
+			for _, k := range given[1:] {
+				if a, b := p.pos(f.keys[k]), p.pos(last); a.Line > b.Line || a.Line == b.Line && a.Col > b.Col {
+					last = f.keys[k]
+				}
+			}
+			p.errorf(last, "%s has both %s; keep exactly one source", f.label, strings.Join(given, " and "))
+		}
+		switch {
+		case len(given) > 1:
+		case f.get("raster") != nil:
 			src.Kind = graph.InputRaster
-			p.raster(raster, src, r.size)
-		case poisson != nil:
+			p.raster(f.get("raster"), src, r.size)
+		case f.get("poisson") != nil:
 			src.Kind = graph.InputPoisson
-			p.poisson(poisson, src)
+			p.poisson(f.get("poisson"), src)
+		case f.get("events") != nil:
+			src.Kind = graph.InputRaster
+			p.eventSource(f.get("events"), src, r.size, f.get("size"))
 		default:
-			p.errorf(f.node, "%s needs a source: add raster: {spikes: [[step, index], ...]} or poisson: {rate_hz: ..., seed: ...}", f.label)
+			p.errorf(f.node, "%s needs a source: add raster: {spikes: [[step, index], ...]}, poisson: {rate_hz: ..., seed: ...} or events: {file: recording.aedat4}", f.label)
 		}
 		g.Populations = append(g.Populations, pop)
 	}

@@ -44,18 +44,9 @@ func (p *parser) raster(n *yaml.Node, src *graph.InputSource, size int) {
 	case spikes != nil:
 		src.Spikes = p.sortSpikes(p.inlineSpikes(spikes, size))
 	case file != nil:
-		name, ok := p.str(file, "file")
+		path, file, ok := p.sourceFile(file, "a CSV raster file")
 		if !ok {
 			return
-		}
-		file, _ = p.resolve(file)
-		if strings.TrimSpace(name) == "" {
-			p.errorf(file, "file is empty; give the path of a CSV raster file")
-			return
-		}
-		path := name
-		if !filepath.IsAbs(path) {
-			path = filepath.Join(p.dir, path)
 		}
 		src.File = path
 		src.Spikes = p.sortSpikes(p.rasterFile(file, path, size))
