@@ -21,6 +21,9 @@
 // packet whose size runs past the end — is an error naming the format and
 // the byte offset; nothing is silently dropped except what a format itself
 // marks as not an event (AEDAT 3.1 events without their valid bit, special,
-// trigger and IMU records). The compiler maps a recording onto an input
-// population (see compiler/netfile's events source).
+// trigger and IMU records). A recording is decoded whole into memory, 16
+// bytes an event (a million events is 16 MB). Recording.Map turns it into
+// the spikes of an input population through a Retina (crop, pooling,
+// polarity planes) and a Timing (timestep, time window); the network
+// file's events source (docs/network-format.md) is built on it.
 package events
