@@ -126,10 +126,13 @@ func (r Retina) Channel(e Event) (int, bool) {
 // microseconds become timesteps.
 type Timing struct {
 	StepPS int64 // the network's timestep, ps
-	// StartMicros and DurationMicros select the events from StartMicros
-	// after the recording's earliest event, for DurationMicros (0: to the
-	// end). That event's time is step 1's start: an event at Δ µs after
-	// it falls in step 1 + ⌊Δ·10⁶ / StepPS⌋.
+	// The window starts StartMicros after the origin — the recording's
+	// earliest event, or the file time Origin when FixedOrigin is set (0
+	// for a recording whose clock starts with it) — and lasts
+	// DurationMicros (0: to the end). Its start is step 1's: an event Δ µs
+	// after it falls in step 1 + ⌊Δ·10⁶ / StepPS⌋.
+	Origin                      int64
+	FixedOrigin                 bool
 	StartMicros, DurationMicros int64
 }
 
@@ -170,13 +173,16 @@ func (rec *Recording) Map(r Retina, tm Timing) (Mapped, error) {
 	if len(rec.Events) == 0 {
 		return m, nil
 	}
-	origin := rec.Stats().MinT
+	origin := tm.Origin
+	if !tm.FixedOrigin {
+		origin = rec.Stats().MinT
+	}
 	keys := make([]uint64, 0, len(rec.Events))
 	for _, e := range rec.Events {
-		// the distance from the earliest event, exact in unsigned
-		// arithmetic even when the file's times span more than int64 holds
+		// the distance from the origin, exact in unsigned arithmetic even
+		// when it exceeds what int64 holds
 		d := uint64(e.T - origin)
-		if d < uint64(tm.StartMicros) {
+		if e.T < origin || d < uint64(tm.StartMicros) {
 			m.Before++
 			continue
 		}

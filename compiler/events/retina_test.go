@@ -103,6 +103,17 @@ func TestMap(t *testing.T) {
 	assert.Equal(t, 1, m.After)
 	assert.Equal(t, 1, m.Outside)
 
+	// the file's own clock: step 1 begins at t = 0, so the first event
+	// (t = 1000 µs) falls in step 2; an origin after some events leaves
+	// them out
+	m, err = rec.Map(r, Timing{StepPS: 1_000_000_000, FixedOrigin: true})
+	require.NoError(t, err)
+	assert.Equal(t, []graph.Spike{{Step: 2, Index: 1}, {Step: 2, Index: 2}, {Step: 3, Index: 0}, {Step: 10, Index: 3}}, m.Spikes)
+	m, err = rec.Map(r, Timing{StepPS: 1_000_000_000, FixedOrigin: true, Origin: 1999})
+	require.NoError(t, err)
+	assert.Equal(t, []graph.Spike{{Step: 1, Index: 0}, {Step: 1, Index: 1}, {Step: 8, Index: 3}}, m.Spikes)
+	assert.Equal(t, 2, m.Before, "the events at 1000 and 1500 µs")
+
 	// a timestep shorter than a microsecond spreads the events
 	m, err = rec.Map(Retina{Width: 4, Height: 1, Polarity: Merge}, Timing{StepPS: 250_000})
 	require.NoError(t, err)

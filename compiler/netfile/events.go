@@ -64,6 +64,10 @@ func (p *parser) eventSource(n *yaml.Node, src *graph.InputSource, size int, siz
 		}
 	}
 	const maxMicros = 1 << 53 // 285 years: any recording
+	if n := f.get("t0_us"); n != nil {
+		v, ok := p.integer(n, "t0_us", 0, maxMicros)
+		tm.Origin, tm.FixedOrigin, good = v, true, good && ok
+	}
 	if n := f.get("start_us"); n != nil {
 		v, ok := p.integer(n, "start_us", 0, maxMicros)
 		tm.StartMicros, good = v, good && ok

@@ -46,6 +46,16 @@ projections:
 	g, err = netfile.Parse("testdata/net.yaml", []byte(src))
 	require.NoError(t, err)
 	assert.Equal(t, []graph.Spike{{Step: 4, Index: 7}}, g.Populations[1].Input.Spikes, "x 3, y 3 → 2·3 + 1; 5000 µs after the window's start")
+
+	// the file's clock: step 1 begins at t = 0 µs, so the event at 6000 µs
+	// is in step 7
+	src = eventsHead + `  - name: dvs
+    size: 8
+    events: {file: events/tiny4x4.bin, sensor: [4, 4], crop: [2, 0, 2, 4], polarity: on, t0_us: 0}
+`
+	g, err = netfile.Parse("testdata/net.yaml", []byte(src))
+	require.NoError(t, err)
+	assert.Equal(t, []graph.Spike{{Step: 7, Index: 7}}, g.Populations[1].Input.Spikes)
 }
 
 func TestEventsSourceErrors(t *testing.T) {

@@ -67,7 +67,7 @@ var sections = map[string][]field{
 	secPoisson: {{"rate_hz", true}, {"seed", true}},
 	secEvents: {
 		{"file", true}, {"sensor", false}, {"crop", false}, {"pool", false}, {"polarity", false},
-		{"start_us", false}, {"duration_us", false},
+		{"t0_us", false}, {"start_us", false}, {"duration_us", false},
 	},
 	secProjection: {
 		{"name", false}, {"pre", true}, {"post", true}, {"connectivity", true},
