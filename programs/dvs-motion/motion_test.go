@@ -88,7 +88,7 @@ func count(rec Recording, res *chip.Result) []Counts {
 	}
 	for _, s := range res.Spikes {
 		for i, ph := range rec.Phases {
-			if first, last := rec.StepRange(ph); s.Step >= first && s.Step <= last {
+			if first, last := StepRange(ph); s.Step >= first && s.Step <= last {
 				switch res.Populations[s.Population] {
 				case "right":
 					out[i].Right++
@@ -112,7 +112,7 @@ func TestSelectivity(t *testing.T) {
 	t.Logf("%-11s %-9s %-9s %6s %6s %8s", "phase", "bar", "steps", "right", "left", "ratio")
 	for _, c := range counts {
 		ratio := float64(max(c.Right, c.Left)) / float64(max(1, min(c.Right, c.Left)))
-		first, last := rec.StepRange(c.Phase)
+		first, last := StepRange(c.Phase)
 		t.Logf("%-11s %-9s %4d-%-4d %6d %6d %8.1f", c.Phase.Name, c.Phase.Direction, first, last, c.Right, c.Left, ratio)
 	}
 	r := res.Report

@@ -70,7 +70,7 @@ units: hardware
 inputs:
   - name: retina
     size: %d # 16 × 16 squares, polarity merged
-    events: {file: bar.bin, sensor: [%d, %d], pool: %d, polarity: merge}
+    events: {file: bar.bin, sensor: [%d, %d], pool: %d, polarity: merge, t0_us: 0}
 populations:
   - name: right
     size: %d # 15 × 16 detectors

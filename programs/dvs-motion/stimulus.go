@@ -160,30 +160,18 @@ func Scene(seed uint64) Recording {
 func (r Recording) EndMicros() int64 { return r.Phases[len(r.Phases)-1].EndMicros }
 
 // Step is the timestep (1-based, dt = 1 ms) that an instant t µs falls in,
-// as the network's events source bins the recording: step 1 begins at the
-// recording's earliest event, not at t = 0.
-func (r Recording) Step(t int64) int32 {
-	first := int64(0)
-	if len(r.Events) > 0 {
-		first = r.Events[0].T
-	}
-	return int32(1 + (t-first)/1000)
-}
+// as the network's events source bins the recording: with t0_us: 0, step
+// s covers [s-1, s) ms of the recording's own clock.
+func Step(t int64) int32 { return int32(1 + t/1000) }
 
 // Steps is how many steps cover the whole recording, through the last
 // microsecond of its last phase.
-func (r Recording) Steps() int { return int(r.Step(r.EndMicros() - 1)) }
+func (r Recording) Steps() int { return int(Step(r.EndMicros() - 1)) }
 
-// StepRange is the steps, first to last inclusive, that score phase p. Step
-// 1 begins at the earliest event, so a step may straddle two phases; it
-// goes to the later one, whose first microsecond it holds. The last phase
-// runs to the recording's last step.
-func (r Recording) StepRange(p Phase) (first, last int32) {
-	first, last = r.Step(p.StartMicros), r.Step(p.EndMicros)-1
-	if p.EndMicros >= r.EndMicros() {
-		last = int32(r.Steps())
-	}
-	return first, last
+// StepRange is the steps, first to last inclusive, of phase p. Phases
+// start and end on whole milliseconds, so no step straddles two.
+func StepRange(p Phase) (first, last int32) {
+	return Step(p.StartMicros), Step(p.EndMicros - 1)
 }
 
 // ATIS .bin limits: a 23-bit time with no overflow marks, and y = 240 is
