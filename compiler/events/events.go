@@ -163,6 +163,11 @@ func Read(r io.Reader, name string) (*Recording, error) {
 		return nil, err
 	}
 	rec := &Recording{Format: format}
+	if size := sizeOf(r); size > 0 && minEventBytes[format] > 0 {
+		// Reserve room for as many events as the file can hold, so that
+		// decoding does not spend its time copying a growing slice.
+		rec.Events = make([]Event, 0, size/minEventBytes[format])
+	}
 	var decode func(*bufio.Reader, *Recording) error
 	switch format {
 	case AEDAT2:
@@ -183,12 +188,35 @@ func Read(r io.Reader, name string) (*Recording, error) {
 	if err := decode(br, rec); err != nil {
 		return nil, fmt.Errorf("%s: %w", format, err)
 	}
+	if len(rec.Events) == 0 {
+		rec.Events = nil // not the reserved room
+	}
 	return rec, nil
 }
 
 // maxHeader bounds a text header: real ones are a few hundred bytes, so a
 // megabyte of header lines means the file is not what it claims.
 const maxHeader = 1 << 20
+
+// minEventBytes is, per format, the fewest file bytes an event takes where
+// that bounds the events a file of a given size can hold (EVT 3.0: a word
+// per event, as in real recordings, though a vector word can carry up to
+// 12; AEDAT 4.0 is compressed and has no such bound).
+var minEventBytes = map[Format]int64{AEDAT2: 8, AEDAT31: 8, EVT2: 4, EVT3: 2, DAT: 8, ATIS: 5}
+
+// sizeOf is the size of what r reads when r can tell it (a file, a
+// bytes.Reader), else 0.
+func sizeOf(r io.Reader) int64 {
+	switch r := r.(type) {
+	case interface{ Stat() (os.FileInfo, error) }:
+		if fi, err := r.Stat(); err == nil && fi.Mode().IsRegular() {
+			return fi.Size()
+		}
+	case interface{ Size() int64 }:
+		return r.Size()
+	}
+	return 0
+}
 
 // readHeaderLines reads the text header that starts AEDAT 2.0 ('#') and
 // Prophesee ('%') files: every line whose first byte is prefix, up to the
