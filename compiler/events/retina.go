@@ -93,13 +93,43 @@ func (r Retina) Grid() (cols, rows int) {
 	return (c.Width + k - 1) / k, (c.Height + k - 1) / k
 }
 
+// Planes is the number of polarity planes: 2 when ON and OFF events are
+// split, else 1.
+func (r Retina) Planes() int {
+	if r.Polarity == Split {
+		return 2
+	}
+	return 1
+}
+
 // Channels is the size of the input population the retina feeds.
 func (r Retina) Channels() int {
 	cols, rows := r.Grid()
-	if r.Polarity == Split {
-		return 2 * cols * rows
+	return r.Planes() * cols * rows
+}
+
+// String describes the retina's channels, e.g. "578 channels: 17×17
+// squares of 2×2 pixels × 2 polarity planes (split)".
+func (r Retina) String() string {
+	cols, rows := r.Grid()
+	grid := fmt.Sprintf("%d×%d pixels", cols, rows)
+	if k := r.pool(); k > 1 {
+		grid = fmt.Sprintf("%d×%d squares of %d×%d pixels", cols, rows, k, k)
 	}
-	return cols * rows
+	planes := "1 polarity plane"
+	if r.Planes() == 2 {
+		planes = "2 polarity planes"
+	}
+	return fmt.Sprintf("%d channels: %s × %s (%s)", r.Channels(), grid, planes, r.Polarity)
+}
+
+// CheckSensor reports an error if an event of the recording lies outside
+// a width×height sensor.
+func (rec *Recording) CheckSensor(width, height int) error {
+	if s := rec.Stats(); s.Events > 0 && (s.MaxX >= width || s.MaxY >= height) {
+		return fmt.Errorf("events reach x = %d, y = %d, outside the %d×%d sensor", s.MaxX, s.MaxY, width, height)
+	}
+	return nil
 }
 
 // Channel is the channel event e feeds, or false when the retina leaves it

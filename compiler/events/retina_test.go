@@ -53,6 +53,21 @@ func TestRetinaChannel(t *testing.T) {
 	}
 }
 
+func TestRetinaString(t *testing.T) {
+	assert.Equal(t, "578 channels: 17×17 squares of 2×2 pixels × 2 polarity planes (split)",
+		Retina{Width: 34, Height: 34, Pool: 2}.String())
+	assert.Equal(t, "12 channels: 4×3 pixels × 1 polarity plane (merge)",
+		Retina{Width: 4, Height: 3, Polarity: Merge}.String())
+}
+
+func TestCheckSensor(t *testing.T) {
+	rec := &Recording{Events: []Event{{X: 3, Y: 1}, {X: 0, Y: 2}}}
+	assert.NoError(t, rec.CheckSensor(4, 3))
+	assert.EqualError(t, rec.CheckSensor(3, 3), "events reach x = 3, y = 2, outside the 3×3 sensor")
+	assert.Error(t, rec.CheckSensor(4, 2))
+	assert.NoError(t, (&Recording{}).CheckSensor(1, 1))
+}
+
 func TestRetinaValidate(t *testing.T) {
 	tests := []struct {
 		r    Retina

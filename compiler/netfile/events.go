@@ -106,12 +106,12 @@ func (p *parser) eventSource(n *yaml.Node, src *graph.InputSource, size int, siz
 			r.Width, r.Height, filepath.Base(path), rec.Width, rec.Height)
 		return
 	}
-	if st.MaxX >= r.Width || st.MaxY >= r.Height {
+	if err := rec.CheckSensor(r.Width, r.Height); err != nil {
 		at := f.node
 		if sensor != nil {
 			at = sensor
 		}
-		p.errorf(at, "the recording %s has events up to x = %d, y = %d, outside the %d×%d sensor", filepath.Base(path), st.MaxX, st.MaxY, r.Width, r.Height)
+		p.errorf(at, "recording %s: %v", filepath.Base(path), err)
 		return
 	}
 	if err := r.Validate(); err != nil {
@@ -119,10 +119,7 @@ func (p *parser) eventSource(n *yaml.Node, src *graph.InputSource, size int, siz
 		return
 	}
 	if size > 0 && size != r.Channels() {
-		cols, rows := r.Grid()
-		planes := map[bool]int{true: 2, false: 1}[r.Polarity == events.Split]
-		p.errorf(sizeNode, "size is %d but the events source has %d channels (%d×%d squares of %d pixels × %d polarity plane(s), polarity %s); set size: %d",
-			size, r.Channels(), cols, rows, max(r.Pool, 1), planes, r.Polarity, r.Channels())
+		p.errorf(sizeNode, "size is %d but the events source has %s; set size: %d", size, r, r.Channels())
 		return
 	}
 	m, err := rec.Map(r, tm)
