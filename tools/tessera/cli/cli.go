@@ -48,7 +48,7 @@ Typical use:
 	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(compileCmd(), runCmd(), inspectCmd(), traceCmd(), plotCmd(), nocCmd(), benchCmd(), eventsCmd())
+	root.AddCommand(compileCmd(), runCmd(), inspectCmd(), traceCmd(), plotCmd(), nocCmd(), benchCmd(), eventsCmd(), sweepCmd())
 	return root
 }
 
