@@ -3,6 +3,7 @@ package sweep
 import (
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -41,6 +42,28 @@ func TestWriteSlurm(t *testing.T) {
 	data, err = os.ReadFile(mustSlurm(t, newSweep(t, Config{Grid: grid2x2()}), SlurmOptions{Tessera: "/t"}))
 	require.NoError(t, err)
 	assert.Contains(t, string(data), "\n#SBATCH --array=0-3\n", "no limit unless asked")
+}
+
+// The script is valid bash that hands the task's number to tessera, every
+// argument intact (spaces and quotes in paths included).
+func TestSlurmScriptRuns(t *testing.T) {
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		t.Skip("bash is not installed: cannot run the job script")
+	}
+	dir := t.TempDir()
+	fake := filepath.Join(dir, "fake tessera")
+	argsFile := filepath.Join(dir, "args")
+	require.NoError(t, os.WriteFile(fake, []byte("#!/bin/bash\nprintf '%s\\n' \"$@\" > '"+argsFile+"'\n"), 0o755))
+	s := newSweep(t, Config{Grid: Grid{{Key: "seed", Values: []string{"1", "2", "3"}}}, Out: filepath.Join(dir, "it's out")})
+	script := mustSlurm(t, s, SlurmOptions{Tessera: fake})
+	cmd := exec.Command(bash, script)
+	cmd.Env = append(os.Environ(), "SLURM_ARRAY_TASK_ID=2")
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, string(out))
+	got, err := os.ReadFile(argsFile)
+	require.NoError(t, err)
+	assert.Equal(t, append(s.Args(), "--task", "2"), strings.Split(strings.TrimSuffix(string(got), "\n"), "\n"))
 }
 
 func mustSlurm(t *testing.T, s *Sweep, opt SlurmOptions) string {
