@@ -197,7 +197,7 @@ func (sf *sweepFlags) run(cmd *cobra.Command, network string) error {
 		return err
 	}
 	writeSweepTable(out, cfg.Grid, rows)
-	fmt.Fprintf(out, "wrote %s (%d runs)\n", filepath.Join(s.Config().Out, sweep.SummaryFile), len(rows))
+	fmt.Fprintf(out, "wrote %s (%d runs)\n", filepath.Join(sf.out, sweep.SummaryFile), len(rows))
 	return nil
 }
 
