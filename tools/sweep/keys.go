@@ -340,10 +340,10 @@ func editDistance(a, b string) int {
 	return prev[len(b)]
 }
 
-// clip shortens a value quoted in a message.
+// clip shortens a value quoted in a message, whole characters only.
 func clip(s string) string {
-	if len(s) > 40 {
-		return strconv.Quote(s[:40] + "…")
+	if r := []rune(s); len(r) > 40 {
+		return strconv.Quote(string(r[:40]) + "…")
 	}
 	return strconv.Quote(s)
 }

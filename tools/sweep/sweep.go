@@ -221,8 +221,8 @@ func presetTree(path string, data []byte) (*yaml.Node, error) {
 	return doc.Content[0], nil
 }
 
-// setting is one configuration, resolved: the seed and the edits of the
-// preset and network trees.
+// setting is one configuration: its number, its values in grid order, and
+// the run seed among them (1 when seed is not swept).
 type setting struct {
 	run    int
 	seed   uint64

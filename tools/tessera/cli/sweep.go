@@ -73,9 +73,9 @@ Examples:
   tessera sweep programs/ei-network/net.yaml --steps 200 --out rate/ \
       --set net.inputs.drive.poisson.rate_hz=10..40:10 --set seed=1,2
 
-  # Architecture: mesh size and mesh model
+  # Architecture: neurons per core, and the mesh model
   tessera sweep net.yaml --steps 100 --out arch/ \
-      --set preset.mesh.width=4,8 --set preset.mesh_model=hop,cycle
+      --set preset.core.max_neurons=256,1024 --set preset.mesh_model=hop,cycle
 
   # The same on a cluster, at most 50 tasks at a time
   tessera sweep net.yaml --steps 1000 --out /scratch/arch --slurm --array-limit 50 \
