@@ -19,6 +19,6 @@ func TestFormatFJ(t *testing.T) {
 	for fj, want := range map[uint64]string{
 		0: "0 fJ", 999: "999 fJ", 1000: "1.000 pJ", 89_277_000: "89.277 nJ", 4_200_000_000: "4.200 µJ", 7_000_000_000_000: "7.000 mJ",
 	} {
-		assert.Equal(t, want, fmtFJ(fj), "%d fJ", fj)
+		assert.Equal(t, want, FormatFJ(fj), "%d fJ", fj)
 	}
 }

@@ -316,7 +316,7 @@ func (res *Result) Summary(w io.Writer) error {
 		rep.Ops.Spikes, rep.Ops.InputSpikes, rep.Mesh.Injected, rep.Ops.HopsEW+rep.Ops.HopsNS)
 	fmt.Fprintf(bw, "hardware time: %s (%s per step on average)\n", FormatPS(rep.HardwareTimePS),
 		FormatPS(rep.HardwareTimePS/int64(max(rep.Steps, 1))))
-	fmt.Fprintf(bw, "energy: %s total (dynamic %s, static %s)\n", fmtFJ(e.TotalFJ), fmtFJ(e.DynamicFJ), fmtFJ(e.StaticFJ))
+	fmt.Fprintf(bw, "energy: %s total (dynamic %s, static %s)\n", FormatFJ(e.TotalFJ), FormatFJ(e.DynamicFJ), FormatFJ(e.StaticFJ))
 	for _, row := range []struct {
 		name string
 		n    uint64
@@ -332,7 +332,7 @@ func (res *Result) Summary(w io.Writer) error {
 		{"chip-to-chip hops", rep.Ops.ChipHops, e.ChipFJ},
 		{"barriers", rep.Ops.Barriers, e.BarrierFJ},
 	} {
-		fmt.Fprintf(bw, "  %-28s %12d ops %14s\n", row.name, row.n, fmtFJ(row.fj))
+		fmt.Fprintf(bw, "  %-28s %12d ops %14s\n", row.name, row.n, FormatFJ(row.fj))
 	}
 	return bw.Flush()
 }
@@ -341,8 +341,9 @@ func (res *Result) Summary(w io.Writer) error {
 // ns) that keeps it at least 1, with three decimals; below 1 ns in ps.
 func FormatPS(ps int64) string { return formatScaled(float64(ps), "ps", "ns", "µs", "ms", "s") }
 
-// fmtFJ is FormatPS for an energy in femtojoules (fJ … mJ).
-func fmtFJ(fj uint64) string { return formatScaled(float64(fj), "fJ", "pJ", "nJ", "µJ", "mJ") }
+// FormatFJ writes an energy in femtojoules like FormatPS a time: in the
+// largest unit (fJ … mJ) that keeps it at least 1, with three decimals.
+func FormatFJ(fj uint64) string { return formatScaled(float64(fj), "fJ", "pJ", "nJ", "µJ", "mJ") }
 
 // formatScaled writes v, a count of units[0], in the largest of units
 // (each 1000 times the one before) that keeps it at least 1, with three

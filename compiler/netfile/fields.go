@@ -210,9 +210,14 @@ func suggest(word string, allowed []string) string {
 	return ""
 }
 
-// editDistance is the Levenshtein distance between a and b, in runes.
+// editDistance is the edit distance between a and b, in runes: insertions,
+// deletions, substitutions and transpositions of two neighbours (the
+// optimal-string-alignment distance), each costing 1, since swapped
+// letters ("bsae" for "base") are as common a typo as a wrong one.
 func editDistance(a, b string) int {
 	ra, rb := []rune(a), []rune(b)
+	// three rows: i-2, i-1 and i
+	prev2 := make([]int, len(rb)+1)
 	prev := make([]int, len(rb)+1)
 	cur := make([]int, len(rb)+1)
 	for j := range prev {
@@ -226,13 +231,23 @@ func editDistance(a, b string) int {
 				cost = 0
 			}
 			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
 		}
-		prev, cur = cur, prev
+		prev2, prev, cur = prev, cur, prev2
 	}
 	return prev[len(rb)]
 }
 
-// didYouMean formats a suggestion for word among allowed, or "".
+// DidYouMean is the suggestion the network file's errors end with: among
+// allowed, the name the user probably meant by word (a typo, another case
+// or separator, a prefix, a common synonym), as `; did you mean "x"?`, or
+// "" when none is close enough. Other readers of names (tessera sweep's
+// keys) use it so that every message suggests alike.
+func DidYouMean(word string, allowed []string) string { return didYouMean(word, allowed) }
+
+// didYouMean is DidYouMean.
 func didYouMean(word string, allowed []string) string {
 	if s := suggest(word, allowed); s != "" {
 		return "; did you mean " + quote(s) + "?"

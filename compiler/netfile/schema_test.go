@@ -89,6 +89,7 @@ func TestSuggest(t *testing.T) {
 		want    string
 	}{
 		{"sise", fieldNames(secPopulation), "size"},
+		{"nmae", fieldNames(secPopulation), "name"}, // swapped letters
 		{"Size", fieldNames(secPopulation), "size"},
 		{"weight-exp", fieldNames(secProjection), "weight_exp"},
 		{"wieght", fieldNames(secProjection), "weight"},
@@ -105,5 +106,18 @@ func TestSuggest(t *testing.T) {
 		{"", fieldNames(secNeuron), ""},
 	} {
 		assert.Equal(t, tc.want, suggest(tc.word, tc.allowed), "suggest(%q)", tc.word)
+	}
+}
+
+func TestEditDistance(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		want int
+	}{
+		{"", "", 0}, {"kitten", "sitting", 3}, {"bsae", "base", 1}, {"ab", "ba", 1},
+		{"abc", "ca", 3}, {"µs", "us", 1}, {"size", "size", 0}, {"", "dt", 2},
+	} {
+		assert.Equal(t, tc.want, editDistance(tc.a, tc.b), "%q %q", tc.a, tc.b)
+		assert.Equal(t, tc.want, editDistance(tc.b, tc.a), "%q %q", tc.b, tc.a)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/tessera-sim/tessera/chip/preset"
+	"github.com/tessera-sim/tessera/compiler/netfile"
 )
 
 // keyKind is what a key sets.
@@ -103,7 +104,7 @@ func setNet(root *yaml.Node, path []string, val *yaml.Node) error {
 					return nil
 				}
 				keys := mappingKeys(n)
-				return fmt.Errorf("%s has no field %q%s (it has: %s)", where, seg, didYouMean(seg, keys), strings.Join(keys, ", "))
+				return fmt.Errorf("%s has no field %q%s (it has: %s)", where, seg, netfile.DidYouMean(seg, keys), strings.Join(keys, ", "))
 			}
 			if i == len(path)-1 {
 				n.Content[j+1] = val
@@ -117,7 +118,7 @@ func setNet(root *yaml.Node, path []string, val *yaml.Node) error {
 				names := sequenceNames(n)
 				msg := fmt.Sprintf("%s has no item named or numbered %q", where, path[i])
 				if len(names) > 0 {
-					msg += didYouMean(path[i], names) + fmt.Sprintf(" (its items: %s; or by index 0..%d)", strings.Join(names, ", "), len(n.Content)-1)
+					msg += netfile.DidYouMean(path[i], names) + fmt.Sprintf(" (its items: %s; or by index 0..%d)", strings.Join(names, ", "), len(n.Content)-1)
 				} else if len(n.Content) > 0 {
 					msg += fmt.Sprintf(" (its items are numbered 0..%d)", len(n.Content)-1)
 				} else {
@@ -225,7 +226,7 @@ func checkPresetPath(path []string) error {
 			for j, f := range fields {
 				names[j] = f.name
 			}
-			return fmt.Errorf("%s has no field %q%s (it has: %s)", where, seg, didYouMean(seg, names), strings.Join(names, ", "))
+			return fmt.Errorf("%s has no field %q%s (it has: %s)", where, seg, netfile.DidYouMean(seg, names), strings.Join(names, ", "))
 		}
 		t = fields[k].typ
 	}
@@ -303,42 +304,6 @@ func kindName(n *yaml.Node) string {
 }
 
 // ---- messages ----
-
-// didYouMean suggests the closest of names to s when it is close enough
-// to be a typo of it, as `; did you mean "x"?`, or "".
-func didYouMean(s string, names []string) string {
-	best, bestD := "", len(s)/3+2
-	for _, n := range names {
-		if d := editDistance(s, n); d < bestD {
-			best, bestD = n, d
-		}
-	}
-	if best == "" {
-		return ""
-	}
-	return fmt.Sprintf("; did you mean %q?", best)
-}
-
-// editDistance is the Levenshtein distance between a and b, in bytes.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
-}
 
 // clip shortens a value quoted in a message, whole characters only.
 func clip(s string) string {

@@ -144,10 +144,3 @@ func TestSetPreset(t *testing.T) {
 	assert.ErrorContains(t, setPreset(root, []string{"core", "max_delay"}, &yaml.Node{Kind: yaml.ScalarNode, Value: "5"}),
 		"preset.core: the preset file has a value there, not a mapping")
 }
-
-func TestDidYouMean(t *testing.T) {
-	assert.Equal(t, `; did you mean "size"?`, didYouMean("sise", []string{"name", "size"}))
-	assert.Equal(t, "", didYouMean("projections", []string{"dt", "units"}))
-	assert.Equal(t, 3, editDistance("kitten", "sitting"))
-	assert.Equal(t, 0, editDistance("", ""))
-}

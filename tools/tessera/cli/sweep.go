@@ -278,25 +278,11 @@ func writeSweepTable(w io.Writer, g sweep.Grid, rows []sweep.Row) {
 			pj = strconv.FormatFloat(v, 'f', 2, 64)
 		}
 		cells = append(cells, strconv.FormatUint(r.Metrics.Spikes, 10), strconv.FormatUint(r.Metrics.SynOps, 10),
-			formatFJ(r.Metrics.TotalFJ), chip.FormatPS(r.Metrics.HardwareTimePS), pj)
+			chip.FormatFJ(r.Metrics.TotalFJ), chip.FormatPS(r.Metrics.HardwareTimePS), pj)
 		fmt.Fprintln(tw, strings.Join(cells, "\t")+"\t")
 	}
 	_ = tw.Flush()
 	if len(rows) > shownRows {
 		fmt.Fprintf(w, "… %d more runs\n", len(rows)-shownRows)
 	}
-}
-
-// formatFJ writes an energy in the largest unit that keeps it ≥ 1.
-func formatFJ(fj uint64) string {
-	v, units := float64(fj), []string{"fJ", "pJ", "nJ", "µJ", "mJ", "J"}
-	i := 0
-	for v >= 1000 && i < len(units)-1 {
-		v /= 1000
-		i++
-	}
-	if i == 0 {
-		return fmt.Sprintf("%d fJ", fj)
-	}
-	return fmt.Sprintf("%.3f %s", v, units[i])
 }
