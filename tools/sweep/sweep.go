@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"go.yaml.in/yaml/v3"
 	"golang.org/x/sync/errgroup"
@@ -19,6 +20,7 @@ import (
 	"github.com/tessera-sim/tessera/chip/preset"
 	"github.com/tessera-sim/tessera/compiler"
 	"github.com/tessera-sim/tessera/compiler/graph"
+	"github.com/tessera-sim/tessera/compiler/image"
 	"github.com/tessera-sim/tessera/compiler/netfile"
 	"github.com/tessera-sim/tessera/compiler/nir"
 )
@@ -64,6 +66,71 @@ type Sweep struct {
 	presetData []byte // the preset file as read, when Preset is a file
 	hasNet     bool   // some key is a net.* key
 	hasPreset  bool   // some key is a preset.* key
+	// images holds the compiled images that Run shares among
+	// configurations differing only in their seed (nil in RunTask, which
+	// runs one); compiles counts the compilations made, for tests.
+	images   *imageCache
+	compiles atomic.Int64
+}
+
+// imageCache shares a compiled image among the configurations with the
+// same preset and network values: the seed changes only the run, so a
+// seed sweep compiles once. A chip never writes to its image (plastic
+// weights are copied into the core), so runs may share one. An entry is
+// dropped when its last configuration has taken it, so the cache holds
+// only the images of configurations in flight or still to come.
+type imageCache struct {
+	mu      sync.Mutex
+	entries map[string]*cachedImage
+}
+
+type cachedImage struct {
+	once  sync.Once
+	img   *image.Image
+	err   error
+	users int // configurations that have not taken it yet
+}
+
+// newImageCache counts, for each compile key, the configurations that
+// will ask for it.
+func newImageCache(keys []string) *imageCache {
+	c := &imageCache{entries: map[string]*cachedImage{}}
+	for _, k := range keys {
+		e := c.entries[k]
+		if e == nil {
+			e = &cachedImage{}
+			c.entries[k] = e
+		}
+		e.users++
+	}
+	return c
+}
+
+// take returns the image for key, compiling it with build the first time.
+func (c *imageCache) take(key string, build func() (*image.Image, error)) (*image.Image, error) {
+	c.mu.Lock()
+	e := c.entries[key]
+	c.mu.Unlock()
+	e.once.Do(func() { e.img, e.err = build() })
+	c.mu.Lock()
+	if e.users--; e.users == 0 {
+		delete(c.entries, key)
+	}
+	c.mu.Unlock()
+	return e.img, e.err
+}
+
+// compileKey is what decides configuration run's image: its values of
+// every key but the seed.
+func (s *Sweep) compileKey(run int) string {
+	var b strings.Builder
+	for i, v := range s.cfg.Grid.Values(run) {
+		if s.keys[i].kind != keySeed {
+			b.WriteString(v)
+			b.WriteByte(0)
+		}
+	}
+	return b.String()
 }
 
 // New checks cfg and reads the network (and preset) file once. Paths
@@ -350,16 +417,29 @@ func (s *Sweep) runOne(ctx context.Context, run int) (Row, error) {
 	return row, nil
 }
 
-func (s *Sweep) runSetting(ctx context.Context, st setting) (Row, error) {
+// compile builds configuration st's preset and network and compiles them.
+func (s *Sweep) compile(ctx context.Context, st setting) (*image.Image, error) {
+	s.compiles.Add(1)
 	spec, err := s.buildPreset(st)
 	if err != nil {
-		return Row{}, err
+		return nil, err
 	}
 	g, err := s.buildGraph(st)
 	if err != nil {
-		return Row{}, err
+		return nil, err
 	}
 	img, _, err := compiler.CompileContext(ctx, g, spec, compiler.Options{Placement: s.cfg.Placement, Seed: s.cfg.PlaceSeed, Pack: s.cfg.Pack})
+	return img, err
+}
+
+func (s *Sweep) runSetting(ctx context.Context, st setting) (Row, error) {
+	var img *image.Image
+	var err error
+	if s.images != nil {
+		img, err = s.images.take(s.compileKey(st.run), func() (*image.Image, error) { return s.compile(ctx, st) })
+	} else {
+		img, err = s.compile(ctx, st)
+	}
 	if err != nil {
 		return Row{}, err
 	}
@@ -402,6 +482,12 @@ func (s *Sweep) Run(ctx context.Context) ([]Row, error) {
 		return nil, err
 	}
 	n := s.Runs()
+	keys := make([]string, n)
+	for run := range n {
+		keys[run] = s.compileKey(run)
+	}
+	s.images = newImageCache(keys)
+	defer func() { s.images = nil }()
 	rows := make([]Row, n)
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(s.cfg.Jobs)

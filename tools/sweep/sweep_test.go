@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -16,6 +18,7 @@ import (
 	"github.com/tessera-sim/tessera/chip"
 	"github.com/tessera-sim/tessera/chip/preset"
 	"github.com/tessera-sim/tessera/compiler"
+	"github.com/tessera-sim/tessera/compiler/image"
 	"github.com/tessera-sim/tessera/compiler/netfile"
 )
 
@@ -96,6 +99,8 @@ func TestSweepMatchesDirectRuns(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, rows, 4)
 	assert.Equal(t, []int{1, 2, 3, 4}, progress)
+	assert.Equal(t, int64(2), s.compiles.Load(), "one compilation per rate: runs that differ in their seed share an image")
+	assert.Nil(t, s.images, "the cache goes with the sweep")
 
 	seeds := map[string]uint64{"1": 1, "2": 2}
 	distinct := map[uint64]bool{}
@@ -277,3 +282,33 @@ func TestRunDirWidth(t *testing.T) {
 }
 
 func jsonUnmarshal(data []byte, v any) error { return json.Unmarshal(data, v) }
+
+// The image cache compiles each key once, however many take it at once,
+// and forgets a key when its last configuration has taken it.
+func TestImageCache(t *testing.T) {
+	c := newImageCache([]string{"a", "b", "a", "a"})
+	var builds atomic.Int64
+	build := func() (*image.Image, error) {
+		builds.Add(1)
+		return &image.Image{Name: "x"}, nil
+	}
+	var wg sync.WaitGroup
+	imgs := make([]*image.Image, 3)
+	for i := range imgs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			img, err := c.take("a", build)
+			assert.NoError(t, err)
+			imgs[i] = img
+		}()
+	}
+	wg.Wait()
+	assert.Equal(t, int64(1), builds.Load())
+	assert.Same(t, imgs[0], imgs[1])
+	assert.Same(t, imgs[0], imgs[2])
+	assert.NotContains(t, c.entries, "a", "taken by all three")
+	_, err := c.take("b", func() (*image.Image, error) { return nil, errors.New("boom") })
+	assert.EqualError(t, err, "boom")
+	assert.Empty(t, c.entries)
+}
