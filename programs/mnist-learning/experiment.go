@@ -30,6 +30,8 @@ type Outcome struct {
 	// training, read from the compiled image and from the trained chip's
 	// LearnedImage.
 	Initial, Learned Weights
+	// Bias is the test network's bias of each output neuron (MapBiases).
+	Bias [Classes]int
 	// Per test image: its digit, the output spike counts, and the answer
 	// (the neuron with most spikes; -1 when no neuron fired or the top
 	// count is tied).
@@ -93,14 +95,16 @@ func Run(ctx context.Context, data *Data, cfg Config, dir string) (*Outcome, err
 		return nil, fmt.Errorf("experiment: learned weights: %w", err)
 	}
 
-	// Test: the learned weights, fixed; the teacher silent.
+	// Test: the learned weights, fixed; the teacher silent; each output
+	// neuron biased against its map's total weight.
+	out.Bias = MapBiases(&out.Learned, cfg.Params.MapBias, cfg.Timing.MaxProb, cfg.Params.LearnExp)
 	test := Stimulus{Timing: cfg.Timing}
 	// Another seed stream than training's, so that a test image is
 	// never shown with the spikes of a training image.
 	test.Show(data.Test[:cfg.Test], false, cfg.Seed+1<<32)
 	if err := writeFiles(dir, "test", &test, NetSpec{Name: "mnist-learning-test",
 		Comment: "MNIST with on-chip learning: test with the learned weights (generated)", PixelFile: "test-pixels.csv",
-		Learned: &out.Learned, Params: cfg.Params}); err != nil {
+		Learned: &out.Learned, Bias: &out.Bias, Params: cfg.Params}); err != nil {
 		return nil, err
 	}
 	img, _, err = compiler.CompileFile(filepath.Join(dir, "test.yaml"), preset.Loihi())

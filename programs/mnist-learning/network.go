@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"math"
 	"strings"
 )
 
@@ -11,6 +12,12 @@ import (
 // README.md says why each is what it is.
 type Params struct {
 	Du, Dv, Vth int // output neurons
+	// The test network's normalization (README.md, "Map normalization"): each output
+	// neuron gets a negative bias of MapBias times the drive that a
+	// full-ink image would give its map beyond the smallest map's, and
+	// the threshold TestVth instead of Vth.
+	MapBias float64
+	TestVth int
 	// Lateral is the weight of the inhibitory synapses between output
 	// neurons (0: none), with exponent LateralExp.
 	Lateral, LateralExp int
@@ -43,6 +50,11 @@ var DefaultParams = Params{
 	XImpulse: 32, XTau: 5,
 	YImpulse: 32, YTau: 5,
 	TeacherWeight: 255, TeacherInhibit: 0, TeacherExp: 5,
+	// A map's spike count grows with its total weight, so maps with much
+	// ink (0, 6, 4) won close races against small ones (1, 9, 5); the
+	// bias makes the score about x·w_k − 0.2·Σw_k. It takes drive away,
+	// so the threshold is lower, or many images would get no spike.
+	MapBias: 0.2, TestVth: 3000,
 }
 
 // Weights are the weights of pixels → out: [digit][pixel].
@@ -60,7 +72,10 @@ type NetSpec struct {
 	// weights (inference); otherwise it is plastic and starts at
 	// InitWeight (training).
 	Learned *Weights
-	Params  Params
+	// Bias, with Learned, is each output neuron's bias in v units per
+	// step (MapBiases); nil: none.
+	Bias   *[Classes]int
+	Params Params
 }
 
 // WriteNetwork writes a network file of the experiment.
@@ -79,8 +94,27 @@ func WriteNetwork(w io.Writer, s NetSpec) error {
 	} else {
 		fmt.Fprintf(bw, "    raster: {file: %s}\n", s.TeacherFile)
 	}
-	fmt.Fprintf(bw, "populations:\n  - name: out # neuron k answers digit k\n    size: %d\n    neuron: {du: %d, dv: %d, vth: %d}\n",
-		Classes, p.Du, p.Dv, p.Vth)
+	vth, bias := p.Vth, ""
+	if s.Learned != nil && p.TestVth != 0 {
+		vth = p.TestVth
+	}
+	if s.Learned != nil && s.Bias != nil {
+		// The smallest exponent whose mantissas fit 13 signed bits, so
+		// the shift loses as little as it can.
+		e := 0
+		for _, b := range s.Bias {
+			for b>>e < -4096 || b>>e > 4095 {
+				e++
+			}
+		}
+		mant := make([]string, Classes)
+		for k, b := range s.Bias {
+			mant[k] = fmt.Sprint(b >> e)
+		}
+		bias = fmt.Sprintf(",\n      bias_exp: %d, bias_mant: [%s]", e, strings.Join(mant, ", "))
+	}
+	fmt.Fprintf(bw, "populations:\n  - name: out # neuron k answers digit k\n    size: %d\n    neuron: {du: %d, dv: %d, vth: %d%s}\n",
+		Classes, p.Du, p.Dv, vth, bias)
 	fmt.Fprintf(bw, "projections:\n")
 	if s.Learned == nil {
 		fmt.Fprintf(bw, `  - name: learn
@@ -140,4 +174,26 @@ func WriteNetwork(w io.Writer, s NetSpec) error {
 	}
 	fmt.Fprintf(bw, "probes:\n  - {population: out, record: [spikes]}\n  - {population: teacher, record: [spikes]}\n")
 	return bw.Flush()
+}
+
+// MapBiases are the test network's biases (v units per step): neuron k
+// gets −lambda times the drive per step that an image of full ink in every
+// pixel would receive through map k, minus that of the map with the
+// smallest total, so that every bias is ≤ 0 and the smallest map has none.
+// A pixel of full ink spikes with probability maxProb per step, and its
+// spike adds w·2^learnExp·64 to the current (core/doc.go: a_in << 6).
+func MapBiases(w *Weights, lambda, maxProb float64, learnExp int) [Classes]int {
+	var sums [Classes]float64
+	lo := math.Inf(1)
+	for k := range Classes {
+		for _, v := range w[k] {
+			sums[k] += float64(v)
+		}
+		lo = min(lo, sums[k])
+	}
+	var b [Classes]int
+	for k := range Classes {
+		b[k] = -int(math.Round(lambda * maxProb * (sums[k] - lo) * math.Ldexp(64, learnExp)))
+	}
+	return b
 }
