@@ -92,6 +92,15 @@ func (r *Recording) Stats() Stats {
 	return s
 }
 
+// CheckSensor reports an error if an event the statistics count lies
+// outside a width×height sensor.
+func (s Stats) CheckSensor(width, height int) error {
+	if s.Events > 0 && (s.MaxX >= width || s.MaxY >= height) {
+		return fmt.Errorf("events reach x = %d, y = %d, outside the %d×%d sensor", s.MaxX, s.MaxY, width, height)
+	}
+	return nil
+}
+
 // ErrUnknownFormat is returned for a file Read cannot identify.
 var ErrUnknownFormat = errors.New("not a known event-camera format")
 

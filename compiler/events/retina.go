@@ -123,15 +123,6 @@ func (r Retina) String() string {
 	return fmt.Sprintf("%d channels: %s × %s (%s)", r.Channels(), grid, planes, r.Polarity)
 }
 
-// CheckSensor reports an error if an event of the recording lies outside
-// a width×height sensor.
-func (rec *Recording) CheckSensor(width, height int) error {
-	if s := rec.Stats(); s.Events > 0 && (s.MaxX >= width || s.MaxY >= height) {
-		return fmt.Errorf("events reach x = %d, y = %d, outside the %d×%d sensor", s.MaxX, s.MaxY, width, height)
-	}
-	return nil
-}
-
 // Channel is the channel event e feeds, or false when the retina leaves it
 // out (outside the crop, or of a polarity not kept).
 func (r Retina) Channel(e Event) (int, bool) {

@@ -62,10 +62,10 @@ func TestRetinaString(t *testing.T) {
 
 func TestCheckSensor(t *testing.T) {
 	rec := &Recording{Events: []Event{{X: 3, Y: 1}, {X: 0, Y: 2}}}
-	assert.NoError(t, rec.CheckSensor(4, 3))
-	assert.EqualError(t, rec.CheckSensor(3, 3), "events reach x = 3, y = 2, outside the 3×3 sensor")
-	assert.Error(t, rec.CheckSensor(4, 2))
-	assert.NoError(t, (&Recording{}).CheckSensor(1, 1))
+	assert.NoError(t, rec.Stats().CheckSensor(4, 3))
+	assert.EqualError(t, rec.Stats().CheckSensor(3, 3), "events reach x = 3, y = 2, outside the 3×3 sensor")
+	assert.Error(t, rec.Stats().CheckSensor(4, 2))
+	assert.NoError(t, (&Recording{}).Stats().CheckSensor(1, 1))
 }
 
 func TestRetinaValidate(t *testing.T) {

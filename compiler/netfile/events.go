@@ -106,7 +106,7 @@ func (p *parser) eventSource(n *yaml.Node, src *graph.InputSource, size int, siz
 			r.Width, r.Height, filepath.Base(path), rec.Width, rec.Height)
 		return
 	}
-	if err := rec.CheckSensor(r.Width, r.Height); err != nil {
+	if err := st.CheckSensor(r.Width, r.Height); err != nil {
 		at := f.node
 		if sensor != nil {
 			at = sensor

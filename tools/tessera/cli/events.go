@@ -134,7 +134,7 @@ func (pv retinaFlags) preview(w io.Writer, rec *events.Recording) error {
 	if pv.t0 >= 0 {
 		tm.Origin, tm.FixedOrigin = pv.t0, true
 	}
-	if err := rec.CheckSensor(r.Width, r.Height); err != nil {
+	if err := rec.Stats().CheckSensor(r.Width, r.Height); err != nil {
 		return err
 	}
 	m, err := rec.Map(r, tm)
