@@ -80,6 +80,7 @@ type Sweep struct {
 // dropped when its last configuration has taken it, so the cache holds
 // only the images of configurations in flight or still to come.
 type imageCache struct {
+	keyOf   []string // each configuration's compile key
 	mu      sync.Mutex
 	entries map[string]*cachedImage
 }
@@ -91,10 +92,10 @@ type cachedImage struct {
 	users int // configurations that have not taken it yet
 }
 
-// newImageCache counts, for each compile key, the configurations that
-// will ask for it.
+// newImageCache takes each configuration's compile key and counts, for
+// each key, the configurations that will ask for it.
 func newImageCache(keys []string) *imageCache {
-	c := &imageCache{entries: map[string]*cachedImage{}}
+	c := &imageCache{keyOf: keys, entries: map[string]*cachedImage{}}
 	for _, k := range keys {
 		e := c.entries[k]
 		if e == nil {
@@ -106,8 +107,10 @@ func newImageCache(keys []string) *imageCache {
 	return c
 }
 
-// take returns the image for key, compiling it with build the first time.
-func (c *imageCache) take(key string, build func() (*image.Image, error)) (*image.Image, error) {
+// take returns configuration run's image, compiling it with build the
+// first time its key is asked for.
+func (c *imageCache) take(run int, build func() (*image.Image, error)) (*image.Image, error) {
+	key := c.keyOf[run]
 	c.mu.Lock()
 	e := c.entries[key]
 	c.mu.Unlock()
@@ -436,7 +439,7 @@ func (s *Sweep) runSetting(ctx context.Context, st setting) (Row, error) {
 	var img *image.Image
 	var err error
 	if s.images != nil {
-		img, err = s.images.take(s.compileKey(st.run), func() (*image.Image, error) { return s.compile(ctx, st) })
+		img, err = s.images.take(st.run, func() (*image.Image, error) { return s.compile(ctx, st) })
 	} else {
 		img, err = s.compile(ctx, st)
 	}

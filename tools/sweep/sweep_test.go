@@ -286,19 +286,20 @@ func jsonUnmarshal(data []byte, v any) error { return json.Unmarshal(data, v) }
 // The image cache compiles each key once, however many take it at once,
 // and forgets a key when its last configuration has taken it.
 func TestImageCache(t *testing.T) {
-	c := newImageCache([]string{"a", "b", "a", "a"})
+	c := newImageCache([]string{"a", "b", "a", "a"}) // runs 0, 2 and 3 share key "a"
 	var builds atomic.Int64
 	build := func() (*image.Image, error) {
 		builds.Add(1)
 		return &image.Image{Name: "x"}, nil
 	}
 	var wg sync.WaitGroup
-	imgs := make([]*image.Image, 3)
-	for i := range imgs {
+	runsOfA := []int{0, 2, 3}
+	imgs := make([]*image.Image, len(runsOfA))
+	for i, run := range runsOfA {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			img, err := c.take("a", build)
+			img, err := c.take(run, build)
 			assert.NoError(t, err)
 			imgs[i] = img
 		}()
@@ -308,7 +309,7 @@ func TestImageCache(t *testing.T) {
 	assert.Same(t, imgs[0], imgs[1])
 	assert.Same(t, imgs[0], imgs[2])
 	assert.NotContains(t, c.entries, "a", "taken by all three")
-	_, err := c.take("b", func() (*image.Image, error) { return nil, errors.New("boom") })
+	_, err := c.take(1, func() (*image.Image, error) { return nil, errors.New("boom") })
 	assert.EqualError(t, err, "boom")
 	assert.Empty(t, c.entries)
 }
