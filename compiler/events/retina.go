@@ -33,6 +33,9 @@ func (p Polarity) String() string {
 	return fmt.Sprintf("Polarity(%d)", int(p))
 }
 
+// PolarityNames are the names ParsePolarity reads, in Polarity order.
+func PolarityNames() []string { return slices.Clone(polarityNames) }
+
 // ParsePolarity reads a Polarity by its name: split, merge, on or off.
 func ParsePolarity(s string) (Polarity, error) {
 	for p, name := range polarityNames {

@@ -90,6 +90,7 @@ func TestParsePolarity(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, p, got)
 	}
+	assert.Equal(t, []string{"split", "merge", "on", "off"}, PolarityNames())
 	_, err := ParsePolarity("both")
 	assert.ErrorContains(t, err, `got "both"`)
 }

@@ -55,7 +55,8 @@ func (p *parser) eventSource(n *yaml.Node, src *graph.InputSource, size int, siz
 		if s, ok := p.str(n, "polarity"); ok {
 			pol, err := events.ParsePolarity(s)
 			if err != nil {
-				p.errorf(n, "unknown polarity %s%s (allowed: split, merge, on, off)", quote(clip(s)), didYouMean(s, []string{"split", "merge", "on", "off"}))
+				names := events.PolarityNames()
+				p.errorf(n, "unknown polarity %s%s (allowed: %s)", quote(clip(s)), didYouMean(s, names), strings.Join(names, ", "))
 				good = false
 			}
 			r.Polarity = pol
