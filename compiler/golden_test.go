@@ -3,12 +3,10 @@ package compiler
 import (
 	"bytes"
 	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/tessera-sim/tessera/chip/preset"
@@ -16,6 +14,7 @@ import (
 	"github.com/tessera-sim/tessera/compiler/image"
 	"github.com/tessera-sim/tessera/compiler/netfile"
 	"github.com/tessera-sim/tessera/compiler/nir"
+	"github.com/tessera-sim/tessera/tools/golden"
 	"github.com/tessera-sim/tessera/tools/refdata"
 )
 
@@ -75,12 +74,5 @@ func TestInspectGolden(t *testing.T) {
 
 func checkGolden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", "inspect", name+".golden")
-	if *update {
-		require.NoError(t, os.WriteFile(path, []byte(got), 0o644))
-		return
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err, "missing golden file: go test ./compiler -update")
-	assert.Equal(t, string(want), got)
+	golden.Check(t, filepath.Join("testdata", "inspect", name+".golden"), []byte(got), *update, "./compiler")
 }

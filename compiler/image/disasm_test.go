@@ -3,12 +3,12 @@ package image
 import (
 	"bytes"
 	"errors"
-	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/tessera-sim/tessera/tools/golden"
 )
 
 // TestDisassembleGolden compares Disassemble's text with testdata; run
@@ -26,14 +26,7 @@ func TestDisassembleGolden(t *testing.T) {
 		t.Run(tc.golden, func(t *testing.T) {
 			var buf bytes.Buffer
 			require.NoError(t, tc.write(&buf, testImage()))
-			path := filepath.Join("testdata", tc.golden)
-			if *update {
-				require.NoError(t, os.MkdirAll("testdata", 0o755))
-				require.NoError(t, os.WriteFile(path, buf.Bytes(), 0o644))
-			}
-			want, err := os.ReadFile(path)
-			require.NoError(t, err, "golden file missing; run go test ./compiler/image -update")
-			assert.Equal(t, string(want), buf.String())
+			golden.Check(t, filepath.Join("testdata", tc.golden), buf.Bytes(), *update, "./compiler/image")
 
 			// Deterministic: a second run and a decoded copy print the same.
 			var again bytes.Buffer

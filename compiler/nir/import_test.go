@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/tessera-sim/tessera/compiler/graph"
 	"github.com/tessera-sim/tessera/compiler/nir"
+	"github.com/tessera-sim/tessera/tools/golden"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -67,15 +67,7 @@ func TestImportGolden(t *testing.T) {
 				require.NoError(t, err)
 				text = dump(g, rep, s.Path)
 			}
-			golden := filepath.Join("testdata", filepath.FromSlash(s.Name)+".golden")
-			if *update {
-				require.NoError(t, os.MkdirAll(filepath.Dir(golden), 0o755))
-				require.NoError(t, os.WriteFile(golden, []byte(text), 0o644))
-				return
-			}
-			want, err := os.ReadFile(golden)
-			require.NoError(t, err, "no golden file; run go test ./compiler/nir -update")
-			assert.Equal(t, string(want), text)
+			golden.Check(t, filepath.Join("testdata", filepath.FromSlash(s.Name)+".golden"), []byte(text), *update, "./compiler/nir")
 		})
 	}
 }

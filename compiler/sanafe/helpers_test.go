@@ -4,18 +4,17 @@ import (
 	"flag"
 	"fmt"
 	"hash/fnv"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/tessera-sim/tessera/chip/preset"
 	"github.com/tessera-sim/tessera/compiler/graph"
 	"github.com/tessera-sim/tessera/compiler/sanafe"
+	goldenfile "github.com/tessera-sim/tessera/tools/golden"
 	"github.com/tessera-sim/tessera/tools/refdata"
 )
 
@@ -53,15 +52,7 @@ func snn(t testing.TB, name, archName string, opts sanafe.SNNOptions) (*graph.Gr
 func golden(t *testing.T, name, got string) {
 	t.Helper()
 	got = strings.ReplaceAll(got, refdata.Dir(t, "sanafe")+string(filepath.Separator), "")
-	path := filepath.Join("testdata", name)
-	if *update {
-		require.NoError(t, os.MkdirAll("testdata", 0o755))
-		require.NoError(t, os.WriteFile(path, []byte(got), 0o644))
-		return
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err, "missing golden file; run go test ./compiler/sanafe -update")
-	assert.Equal(t, string(want), got, "golden %s differs; if the change is intended, run go test ./compiler/sanafe -update and read the diff", path)
+	goldenfile.Check(t, filepath.Join("testdata", name), []byte(got), *update, "./compiler/sanafe")
 }
 
 // dumpSpec writes a preset as YAML (the preset file format).

@@ -5,7 +5,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"os"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -16,27 +15,16 @@ import (
 	"github.com/tessera-sim/tessera/compiler"
 	"github.com/tessera-sim/tessera/compiler/events"
 	"github.com/tessera-sim/tessera/compiler/netfile"
+	"github.com/tessera-sim/tessera/tools/golden"
 )
 
 var update = flag.Bool("update", false, "rewrite bar.bin and net.yaml from their generators")
-
-// checkGenerated compares a checked-in file with its generator's output,
-// rewriting it first under -update.
-func checkGenerated(t *testing.T, path string, want []byte) {
-	t.Helper()
-	if *update {
-		require.NoError(t, os.WriteFile(path, want, 0o644))
-	}
-	got, err := os.ReadFile(path)
-	require.NoError(t, err)
-	assert.True(t, bytes.Equal(want, got), "%s is stale: go test ./programs/dvs-motion -update", path)
-}
 
 // bar.bin is exactly the seeded scene.
 func TestStimulusUpToDate(t *testing.T) {
 	var buf bytes.Buffer
 	require.NoError(t, WriteATIS(&buf, Scene(Seed).Events))
-	checkGenerated(t, "bar.bin", buf.Bytes())
+	golden.Check(t, "bar.bin", buf.Bytes(), *update, "./programs/dvs-motion")
 	assert.Less(t, buf.Len(), 100_000, "keep the checked-in recording small")
 }
 
@@ -44,7 +32,7 @@ func TestStimulusUpToDate(t *testing.T) {
 func TestNetworkUpToDate(t *testing.T) {
 	var buf bytes.Buffer
 	require.NoError(t, WriteNetwork(&buf))
-	checkGenerated(t, "net.yaml", buf.Bytes())
+	golden.Check(t, "net.yaml", buf.Bytes(), *update, "./programs/dvs-motion")
 }
 
 // The recording reads back, through the package the compiler uses, as the

@@ -1,7 +1,6 @@
 package mnistlearning
 
 import (
-	"bytes"
 	"context"
 	"flag"
 	"math"
@@ -16,6 +15,7 @@ import (
 	"github.com/tessera-sim/tessera/chip"
 	"github.com/tessera-sim/tessera/chip/preset"
 	"github.com/tessera-sim/tessera/compiler"
+	"github.com/tessera-sim/tessera/tools/golden"
 )
 
 var (
@@ -44,14 +44,9 @@ func TestDemoUpToDate(t *testing.T) {
 	dir := t.TempDir()
 	require.NoError(t, WriteDemo(dir, d))
 	for _, name := range []string{"net.yaml", "pixels.csv", "teacher.csv"} {
-		want, err := os.ReadFile(filepath.Join(dir, name))
+		generated, err := os.ReadFile(filepath.Join(dir, name))
 		require.NoError(t, err)
-		if *update {
-			require.NoError(t, os.WriteFile(name, want, 0o644))
-		}
-		got, err := os.ReadFile(name)
-		require.NoError(t, err)
-		assert.True(t, bytes.Equal(want, got), "%s is stale: go test ./programs/mnist-learning -update", name)
+		golden.Check(t, name, generated, *update, "./programs/mnist-learning")
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/tessera-sim/tessera/chip"
 	"github.com/tessera-sim/tessera/chip/preset"
 	"github.com/tessera-sim/tessera/compiler"
+	"github.com/tessera-sim/tessera/tools/golden"
 )
 
 var update = flag.Bool("update", false, "rewrite stim.csv from the schedule")
@@ -22,12 +23,7 @@ var update = flag.Bool("update", false, "rewrite stim.csv from the schedule")
 func TestStimulusUpToDate(t *testing.T) {
 	var buf bytes.Buffer
 	require.NoError(t, NewSchedule(Seed, Windows).WriteRaster(&buf))
-	if *update {
-		require.NoError(t, os.WriteFile("stim.csv", buf.Bytes(), 0o644))
-	}
-	got, err := os.ReadFile("stim.csv")
-	require.NoError(t, err)
-	assert.True(t, bytes.Equal(buf.Bytes(), got), "stim.csv is stale: go test ./programs/pattern-in-noise -update")
+	golden.Check(t, "stim.csv", buf.Bytes(), *update, "./programs/pattern-in-noise")
 }
 
 // The stimulus is what the README says: a quarter of the windows hold the

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"flag"
-	"os"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -13,6 +12,7 @@ import (
 	"github.com/tessera-sim/tessera/chip"
 	"github.com/tessera-sim/tessera/chip/preset"
 	"github.com/tessera-sim/tessera/compiler"
+	"github.com/tessera-sim/tessera/tools/golden"
 )
 
 var update = flag.Bool("update", false, "rewrite stim.csv from the schedule")
@@ -21,12 +21,7 @@ var update = flag.Bool("update", false, "rewrite stim.csv from the schedule")
 func TestStimulusUpToDate(t *testing.T) {
 	var buf bytes.Buffer
 	require.NoError(t, WriteRaster(&buf, Schedule(Seed)))
-	if *update {
-		require.NoError(t, os.WriteFile("stim.csv", buf.Bytes(), 0o644))
-	}
-	got, err := os.ReadFile("stim.csv")
-	require.NoError(t, err)
-	assert.Equal(t, buf.String(), string(got), "stim.csv is stale: go test ./programs/stdp-pattern -update")
+	golden.Check(t, "stim.csv", buf.Bytes(), *update, "./programs/stdp-pattern")
 }
 
 // Result is the experiment's outcome.
